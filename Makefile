@@ -1,0 +1,69 @@
+# Two commands matter: `make serve` and `make test`. Both set up what they need on a
+# fresh machine: a .venv (Python 3.12+), the npm packages, and (for tests) Chromium.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# First Python 3.12+ found (pyenv reads .python-version in this folder).
+PYTHON ?= $(shell for c in python3.12 python3.13 python3; do \
+	p=$$(command -v $$c 2>/dev/null) && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help setup serve site test lint typecheck check pytest chromium clean constraints
+
+help:
+	@echo "make serve   set up, then serve the site at http://$(HOST):$(PORT) with live reload"
+	@echo "make test    set up, then run every check: lint, types, unit, claims, site, browser"
+	@echo "make site    strict build into site/"
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (see .python-version)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: $(BIN)/.installed node_modules/.installed
+
+# Debian's Chromium for the browser tests (Playwright cannot download browsers here).
+chromium:
+	@command -v chromium >/dev/null || { \
+		echo "installing Debian chromium (about a minute)"; \
+		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) \
+			apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+serve: setup
+	$(BIN)/mkdocs serve --dev-addr $(HOST):$(PORT) --livereload
+
+site: setup
+	$(BIN)/mkdocs build --strict --site-dir site
+
+lint: setup
+	$(BIN)/ruff check tools tests
+	$(BIN)/ruff format --check tools tests
+
+typecheck: setup
+	$(BIN)/mypy
+
+check: setup
+	$(BIN)/sima check
+
+pytest: setup chromium
+	$(BIN)/pytest
+
+test: lint typecheck check pytest
+
+constraints:
+	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt
+
+clean:
+	rm -rf site .pytest_cache .mypy_cache .ruff_cache

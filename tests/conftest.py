@@ -1,0 +1,85 @@
+"""Shared fixtures: a throwaway project (mkdocs.yml, entries/, snippets/) per test."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sima.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PREFIXES = {
+    "LESS": "Lesson Learned",
+    "INT": "Interface Pattern",
+    "ARCH": "Architecture Pattern",
+    "DEC": "Design Decision",
+    "LANG": "Language Pattern",
+}
+
+MKDOCS_YML = """\
+site_name: Test KB
+site_url: http://127.0.0.1:8000/
+theme:
+  name: material
+  font: false
+plugins:
+  - sima:
+      node_modules: {node_modules}
+      prefixes:
+        LESS: Lesson Learned
+        INT: Interface Pattern
+        ARCH: Architecture Pattern
+        DEC: Design Decision
+        LANG: Language Pattern
+"""
+
+
+def entry_text(ref_id: str, title: str, body: str = "", **fields: str) -> str:
+    """An entry file's text with the given front matter and body."""
+    lines = ["---", f"REF-ID: {ref_id}", f'title: "{title}"', "type: Lesson Learned"]
+    lines += [f"{key}: {value}" for key, value in fields.items()]
+    lines += ["---", textwrap.dedent(body).strip("\n"), ""]
+    return "\n".join(lines)
+
+
+class Project:
+    """A temporary knowledge-base project on disk."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        (root / "entries").mkdir()
+        (root / "snippets").mkdir()
+        (root / "docs").mkdir()
+        (root / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+        (root / "mkdocs.yml").write_text(
+            MKDOCS_YML.format(node_modules=ROOT / "node_modules"), encoding="utf-8"
+        )
+
+    @property
+    def settings(self) -> Settings:
+        return Settings.from_options(self.root, {"prefixes": PREFIXES})
+
+    def write(self, relative: str, content: str | bytes) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    def entry(self, ref_id: str, title: str, body: str = "", **fields: str) -> Path:
+        return self.write(f"entries/{ref_id}.md", entry_text(ref_id, title, body, **fields))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return Project(tmp_path)
+
+
+@pytest.fixture
+def make_project(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Project]:
+    return lambda: Project(tmp_path_factory.mktemp("kb"))

@@ -1,0 +1,171 @@
+"""The `sima` command: the same catalog and lab as the site, without building it.
+
+Every problem is printed as `path:line: message`; the exit code is 1 when there is
+any, 0 otherwise, and 2 for a usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sima.catalog import load_catalog
+from sima.problems import Problem
+from sima.settings import Settings, SettingsError, load_settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(Path(args.config))
+
+
+def _print_problems(problems: Sequence[Problem]) -> None:
+    for problem in sorted(problems):
+        print(problem)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate entries, references and snippets; run no claim."""
+    from sima.snippets import static_problems
+
+    settings = _settings(args)
+    catalog = load_catalog(settings)
+    problems = [*catalog.problems, *static_problems(settings, catalog)]
+    _print_problems(problems)
+    stubs = sum(e.is_stub for e in catalog.entries.values())
+    summary = f"{len(catalog.entries)} entries ({stubs} planned), {len(problems)} problem(s)"
+    print(summary, file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Convert legacy bold-header entries into front-matter entries."""
+    from sima.importer import import_paths
+
+    settings = _settings(args)
+    report = import_paths(
+        [Path(s) for s in args.sources], Path(args.out), settings, overwrite=args.overwrite
+    )
+    for source, destination, notes in report.written:
+        extra = f" ({'; '.join(notes)})" if notes else ""
+        print(f"{source} -> {destination}{extra}")
+    _print_problems(report.failed)
+    print(f"{len(report.written)} converted, {len(report.failed)} failed", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Run every snippet's claim in the lab (or only those given)."""
+    from sima.snippets import verify_all
+
+    settings = _settings(args)
+    results, problems = verify_all(settings, [Path(p) for p in args.paths])
+    _print_problems(problems)
+    passed = 0
+    for view in results:
+        if view.status == "pass":
+            passed += 1
+            print(f"PASS {view.path}: {view.claim}, {view.observed}")
+        else:
+            print(f"{view.status.upper()} {view.message}")
+    failed = len(results) - passed + len(problems)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run one snippet's scenario, print its trace and verdict."""
+    from sima.snippets import verify_all
+
+    settings = _settings(args)
+    results, problems = verify_all(settings, [Path(args.path)])
+    _print_problems(problems)
+    if not results:
+        if not problems:
+            print(f"{args.path}: not a snippet (expected snippets/<REF-ID>/<name>.py)")
+        return 1
+    view = results[0]
+    print(view.report)
+    if view.status != "pass":
+        print(view.message)
+    return 0 if view.status == "pass" else 1
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Scaffold an entry and its snippets folder."""
+    from sima.scaffold import ScaffoldError, scaffold
+
+    settings = _settings(args)
+    try:
+        created = scaffold(settings, args.ref_id, args.title, kind=args.type)
+    except ScaffoldError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    for path in created:
+        print(f"created {settings.rel(path)}")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print the front-matter JSON Schema, or write it to the committed file."""
+    from sima.schema import SCHEMA_FILE, json_schema_text
+
+    text = json_schema_text()
+    if args.write:
+        SCHEMA_FILE.write_text(text, encoding="utf-8")
+        print(f"wrote {SCHEMA_FILE}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for the docs and tests)."""
+    top = argparse.ArgumentParser(prog="sima", description=__doc__.splitlines()[0])
+    top.add_argument(
+        "--config", default="mkdocs.yml", help="the mkdocs.yml holding the sima plugin options"
+    )
+    sub = top.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("check", help=cmd_check.__doc__).set_defaults(func=cmd_check)
+
+    imp = sub.add_parser("import", help=cmd_import.__doc__)
+    imp.add_argument("sources", nargs="+", help="legacy .md files or folders")
+    imp.add_argument("--out", required=True, help="folder to write entries into")
+    imp.add_argument("--overwrite", action="store_true", help="replace existing entries")
+    imp.set_defaults(func=cmd_import)
+
+    ver = sub.add_parser("verify", help=cmd_verify.__doc__)
+    ver.add_argument("paths", nargs="*", help="snippet files or folders (default: all)")
+    ver.set_defaults(func=cmd_verify)
+
+    run = sub.add_parser("run", help=cmd_run.__doc__)
+    run.add_argument("path", help="snippets/<REF-ID>/<name>.py")
+    run.set_defaults(func=cmd_run)
+
+    new = sub.add_parser("new", help=cmd_new.__doc__)
+    new.add_argument("ref_id", metavar="REF-ID")
+    new.add_argument("--title", required=True)
+    new.add_argument("--type", help="entry type (default: the prefix's meaning)")
+    new.set_defaults(func=cmd_new)
+
+    schema = sub.add_parser("schema", help=cmd_schema.__doc__)
+    schema.add_argument("--write", action="store_true", help="update the committed file")
+    schema.set_defaults(func=cmd_schema)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `sima` console script."""
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except SettingsError as exc:
+        print(f"sima: {exc}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

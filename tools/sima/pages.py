@@ -1,0 +1,314 @@
+"""Write the Markdown of entry pages and index pages.
+
+Pure functions from a [`Catalog`][sima.catalog.Catalog] (plus snippet results) to
+Markdown strings; the plugin hands these to MkDocs as generated files. Page URIs:
+`entries/<REF-ID>.md` for entries, `browse/*.md` for indexes.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from sima.catalog import Catalog, Entry
+from sima.links import Backlink, LinkTarget, collect_backlinks
+from sima.problems import Problem, Severity
+from sima.snippets import SnippetView, render_snippet
+
+ENTRIES_DIR = "entries"
+BROWSE_DIR = "browse"
+SNIPPET_MARKER = re.compile(r"^@snippet\((?P<name>[\w./-]+)\)[ \t]*$")
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+
+
+def entry_uri(ref_id: str) -> str:
+    """The generated page path of an entry, relative to the docs root."""
+    return f"{ENTRIES_DIR}/{ref_id}.md"
+
+
+def relative(from_uri: str, to_uri: str) -> str:
+    """A Markdown link from one page path to another (both docs-relative)."""
+    return posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
+
+
+def slugify(text: str) -> str:
+    """A stable anchor for a keyword or category."""
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "x"
+
+
+def resolver(catalog: Catalog, page_uri: str) -> Callable[[str], LinkTarget | None]:
+    """Map IDs to link targets as seen from `page_uri`."""
+
+    def resolve(ref_id: str) -> LinkTarget | None:
+        entry = catalog.entries.get(ref_id)
+        if entry is None:
+            return None
+        url = relative(page_uri, entry_uri(ref_id))
+        return LinkTarget(url=url, title=entry.title, planned=entry.is_stub)
+
+    return resolve
+
+
+def backlinks_of(catalog: Catalog) -> dict[str, list[Backlink]]:
+    """Backlinks for every entry in the catalog."""
+    documents = ((e.ref_id, e.body, e.meta.related, e.meta.next) for e in catalog.entries.values())
+    return collect_backlinks(documents, catalog.scanner)
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A generated page and the problems found while writing it."""
+
+    uri: str
+    markdown: str
+    problems: tuple[Problem, ...] = ()
+
+
+def _yaml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _id_link(catalog: Catalog, page_uri: str, ref_id: str) -> str:
+    target = resolver(catalog, page_uri)(ref_id)
+    if target is None:
+        return f"{ref_id} (unknown)"
+    classes = ".sima-ref .sima-planned" if target.planned else ".sima-ref"
+    title = target.title.replace('"', "&quot;")
+    return f'[{ref_id}]({target.url} "{title}"){{ {classes} data-ref="{ref_id}" }}'
+
+
+def _expand_snippets(
+    entry: Entry, snippets: Mapping[str, SnippetView]
+) -> tuple[str, list[Problem]]:
+    out: list[str] = []
+    problems: list[Problem] = []
+    fence: str | None = None
+    for number, line in enumerate(entry.body.splitlines(), start=entry.body_line):
+        fence_match = _FENCE.match(line)
+        if fence_match:
+            marker = fence_match.group(1)
+            if fence is None:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence):
+                fence = None
+        match = SNIPPET_MARKER.match(line) if fence is None else None
+        if match is None:
+            out.append(line)
+            continue
+        name = match.group("name")
+        key = name if "/" in name else f"{entry.ref_id}/{name}"
+        view = snippets.get(key)
+        if view is None:
+            problems.append(Problem(entry.path, number, f"unknown snippet '{key}'"))
+            out.append(f'!!! failure "Missing snippet"\n    No snippet `{key}` exists.')
+            continue
+        out.append(render_snippet(view))
+    return "\n".join(out) + "\n", problems
+
+
+def render_entry(
+    entry: Entry,
+    catalog: Catalog,
+    backlinks: Mapping[str, list[Backlink]],
+    snippets: Mapping[str, SnippetView],
+) -> RenderedPage:
+    """The Markdown of one entry page."""
+    uri = entry_uri(entry.ref_id)
+    meta = entry.meta
+    facts = [f"[{meta.type}]({relative(uri, f'{BROWSE_DIR}/types.md')}#{slugify(meta.type)})"]
+    if meta.category:
+        href = relative(uri, f"{BROWSE_DIR}/categories.md")
+        facts.append(f"[{meta.category}]({href}#{slugify(meta.category)})")
+    if meta.priority:
+        facts.append(f"priority {meta.priority}")
+    facts.append(f"status {meta.status}")
+    if meta.updated or meta.created:
+        facts.append(f"updated {meta.updated or meta.created}")
+    lines = [
+        "---",
+        f"title: {_yaml_string(f'{entry.ref_id}: {entry.title}')}",
+    ]
+    if meta.summary:
+        lines.append(f"description: {_yaml_string(meta.summary)}")
+    lines += [
+        "---",
+        "",
+        f'# {entry.ref_id}: {entry.title} {{ data-ref-id="{entry.ref_id}" }}',
+        "",
+        '<p class="sima-facts" markdown>' + " · ".join(facts) + "</p>",
+        "",
+    ]
+    if meta.keywords:
+        href = relative(uri, f"{BROWSE_DIR}/keywords.md")
+        tags = " ".join(f"[{k}]({href}#{slugify(k)}){{ .sima-keyword }}" for k in meta.keywords)
+        lines += [f'<p class="sima-keywords" markdown>Keywords: {tags}</p>', ""]
+    problems: list[Problem] = []
+    if entry.is_stub:
+        lines += [
+            '!!! note "Planned entry"',
+            "    This entry is planned and not written yet. Its ID is reserved so that",
+            "    other entries can link to it.",
+            "",
+        ]
+        if meta.summary:
+            lines += [meta.summary, ""]
+    else:
+        if meta.summary:
+            lines += ['!!! abstract "Summary"', "", f"    {meta.summary}", ""]
+        body, problems = _expand_snippets(entry, snippets)
+        lines.append(catalog.scanner.link(body, resolver(catalog, uri)))
+    if meta.related:
+        lines += ["", "## Related", ""]
+        lines += [f"- {_id_link(catalog, uri, r)}: {_title(catalog, r)}" for r in meta.related]
+    if meta.next:
+        lines += [
+            "",
+            "## Next",
+            "",
+            f"{_id_link(catalog, uri, meta.next)}: {_title(catalog, meta.next)}",
+        ]
+    cited = backlinks.get(entry.ref_id, [])
+    lines += ["", "## Referenced by", ""]
+    if not cited:
+        lines.append("No entry refers to this one yet.")
+    for link in cited:
+        head = f"- {_id_link(catalog, uri, link.source)}: {_title(catalog, link.source)}"
+        if link.sentence:
+            quoted = catalog.scanner.link(link.sentence, resolver(catalog, uri))
+            lines.append(f"{head}  \n  <q>{quoted}</q>" if quoted else head)
+        else:
+            lines.append(f"{head} (lists it under {link.how.capitalize()})")
+    return RenderedPage(uri, "\n".join(lines) + "\n", tuple(problems))
+
+
+def _title(catalog: Catalog, ref_id: str) -> str:
+    entry = catalog.entries.get(ref_id)
+    return entry.title if entry else "(unknown entry)"
+
+
+def _row(catalog: Catalog, page_uri: str, entry: Entry) -> str:
+    meta = entry.meta
+    cells = [
+        _id_link(catalog, page_uri, entry.ref_id),
+        entry.title.replace("|", "\\|"),
+        meta.type,
+        meta.category or "",
+        meta.priority or "",
+        meta.status,
+        str(meta.updated or meta.created or ""),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _table(catalog: Catalog, page_uri: str, entries: Iterable[Entry]) -> list[str]:
+    head = "| ID | Title | Type | Category | Priority | Status | Updated |"
+    rows = [_row(catalog, page_uri, e) for e in entries]
+    return [head, "|---|---|---|---|---|---|---|", *rows]
+
+
+def _grouped(  # noqa: PLR0917
+    catalog: Catalog,
+    uri: str,
+    title: str,
+    intro: str,
+    key: Callable[[Entry], Iterable[str]],
+    order: Callable[[str], object] = str.casefold,
+) -> RenderedPage:
+    groups: dict[str, list[Entry]] = {}
+    for entry in catalog.entries.values():
+        for value in key(entry):
+            groups.setdefault(value, []).append(entry)
+    lines = [f"# {title}", "", intro, ""]
+    for value in sorted(groups, key=order):  # type: ignore[arg-type]
+        lines += [f"## {value} {{ #{slugify(value)} }}", ""]
+        lines += [f"- {_id_link(catalog, uri, e.ref_id)}: {e.title}" for e in groups[value]]
+        lines.append("")
+    if not groups:
+        lines.append("Nothing here yet.")
+    return RenderedPage(uri, "\n".join(lines))
+
+
+_PRIORITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "Unset"]
+
+
+def render_indexes(catalog: Catalog) -> list[RenderedPage]:
+    """The browse pages: all entries (sortable), by type, category, priority, keyword."""
+    all_uri = f"{BROWSE_DIR}/index.md"
+    count = len(catalog.entries)
+    stubs = sum(e.is_stub for e in catalog.entries.values())
+    lines = [
+        "# All entries",
+        "",
+        f"{count} entries, {stubs} of them planned. Select a column heading to sort.",
+        "",
+        '<div class="sima-table" markdown>',
+        "",
+        *_table(catalog, all_uri, catalog.entries.values()),
+        "",
+        "</div>",
+    ]
+    return [
+        RenderedPage(all_uri, "\n".join(lines) + "\n"),
+        _grouped(
+            catalog,
+            f"{BROWSE_DIR}/types.md",
+            "By type",
+            "Entries grouped by type.",
+            lambda e: [e.meta.type],
+        ),
+        _grouped(
+            catalog,
+            f"{BROWSE_DIR}/categories.md",
+            "By category",
+            "Entries grouped by category.",
+            lambda e: [e.meta.category or "Uncategorised"],
+        ),
+        _grouped(
+            catalog,
+            f"{BROWSE_DIR}/priorities.md",
+            "By priority",
+            "Entries grouped by priority, most urgent first.",
+            lambda e: [e.meta.priority or "Unset"],
+            order=_PRIORITIES.index,
+        ),
+        _grouped(
+            catalog,
+            f"{BROWSE_DIR}/keywords.md",
+            "By keyword",
+            "Every keyword and the entries that carry it.",
+            lambda e: e.meta.keywords,
+        ),
+    ]
+
+
+def problems_of(pages: Iterable[RenderedPage]) -> list[Problem]:
+    """All problems found while rendering, as warnings."""
+    return [
+        Problem(p.path, p.line, p.message, Severity.WARNING)
+        for page in pages
+        for p in page.problems
+    ]
+
+
+NAV_PLACEHOLDER = f"{ENTRIES_DIR}/"
+
+
+def expand_nav(nav: object, catalog: Catalog) -> object:
+    """Replace the `entries/` placeholder in a nav with the entries, grouped by type.
+
+    A nav item whose value is exactly `entries/` becomes one section per entry type,
+    each listing its entries by ID. Everything else is returned unchanged.
+    """
+    if nav == NAV_PLACEHOLDER:
+        groups: dict[str, list[object]] = {}
+        for entry in catalog.entries.values():
+            label = f"{entry.ref_id}: {entry.title}"
+            groups.setdefault(entry.meta.type, []).append({label: entry_uri(entry.ref_id)})
+        return [{kind: groups[kind]} for kind in sorted(groups)]
+    if isinstance(nav, list):
+        return [expand_nav(item, catalog) for item in nav]
+    if isinstance(nav, dict):
+        return {key: expand_nav(value, catalog) for key, value in nav.items()}
+    return nav

@@ -1,0 +1,171 @@
+"""MkDocs plugin: thin glue over the catalog, links, pages and snippets modules.
+
+Hooks only. All state lives on the plugin object and is reset in `on_config`, because
+`mkdocs serve` reuses the object across rebuilds. Content problems never raise a
+traceback: errors stop the build with a [`PluginError`][mkdocs.exceptions.PluginError]
+listing every `path:line: message`; warnings are logged (and, under `--strict`, stop
+the build before the site folder is touched).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from sima.catalog import Catalog, load_catalog
+from sima.pages import backlinks_of, expand_nav, render_entry, render_indexes, resolver
+from sima.problems import Problem, Severity
+from sima.settings import DEFAULT_PREFIXES, Settings
+from sima.snippets import SnippetCache, SnippetView
+
+log = get_plugin_logger(__name__)
+
+ASSETS = Path(__file__).parent / "assets"
+
+#: Files copied from node_modules into the site: site path -> package path.
+VENDORED = {
+    "assets/vendor/tablesort.min.js": "tablesort/dist/tablesort.min.js",
+    "assets/vendor/tablesort.number.min.js": "tablesort/dist/sorts/tablesort.number.min.js",
+}
+
+#: Markdown extensions the generated pages rely on.
+EXTENSIONS = ["attr_list", "md_in_html", "admonition", "pymdownx.details", "pymdownx.superfences"]
+
+
+class SimaConfig(base.Config):
+    """Options of the `sima` plugin in `mkdocs.yml`."""
+
+    entries_dir = c.Type(str, default="entries")
+    """Folder of entry Markdown files (searched recursively), relative to mkdocs.yml."""
+
+    snippets_dir = c.Type(str, default="snippets")
+    """Folder of snippets, one sub-folder per REF-ID, relative to mkdocs.yml."""
+
+    prefixes = c.Type(dict, default=dict(DEFAULT_PREFIXES))
+    """ID prefixes and their meanings, e.g. `LESS: Lesson Learned`."""
+
+    node_modules = c.Type(str, default="node_modules")
+    """Where `npm ci` put the front-end packages the site serves itself."""
+
+
+class SimaPlugin(BasePlugin[SimaConfig]):
+    """Builds entry and index pages, links REF-IDs and proves snippet claims."""
+
+    def __init__(self) -> None:
+        self.settings: Settings | None = None
+        self.catalog: Catalog | None = None
+        self.snippet_views: dict[str, SnippetView] = {}
+        # Keyed by content hash, so serve rebuilds re-run only what changed.
+        self.snippet_cache = SnippetCache()
+
+    # -- configuration --------------------------------------------------------------
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Reset state, resolve settings, make sure the needed extensions are on."""
+        root = Path(config.config_file_path).parent
+        self.settings = Settings.from_options(root, dict(self.config))
+        self.catalog = None
+        self.snippet_views = {}
+        for name in EXTENSIONS:
+            if name not in config.markdown_extensions:
+                config.markdown_extensions.append(name)
+        config.extra_css.append("assets/sima/sima.css")
+        config.extra_javascript.append("assets/vendor/tablesort.min.js")
+        config.extra_javascript.append("assets/vendor/tablesort.number.min.js")
+        config.extra_javascript.append("assets/sima/sima.js")
+        return config
+
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        """Read and check all content before MkDocs cleans the site folder."""
+        assert self.settings is not None
+        catalog = load_catalog(self.settings)
+        views, snippet_problems = self.snippet_cache.collect(self.settings, catalog)
+        problems = [*catalog.problems, *snippet_problems, *self._docs_problems(config, catalog)]
+        self._report(problems, strict=bool(config.strict))
+        self.catalog = catalog
+        self.snippet_views = views
+        if config.nav is not None:
+            config.nav = expand_nav(config.nav, catalog)
+
+    @staticmethod
+    def _docs_problems(config: MkDocsConfig, catalog: Catalog) -> list[Problem]:
+        """Unknown IDs on hand-written pages, found before anything is written."""
+        docs = Path(config.docs_dir)
+        scanner = catalog.scanner
+        found = []
+        for page in sorted(docs.rglob("*.md")):
+            text = page.read_text(encoding="utf-8")
+            for mention in scanner.mentions(text):
+                if mention.ref_id not in catalog.entries:
+                    where = catalog.settings.rel(page)
+                    message = f"unknown ID {mention.ref_id}"
+                    found.append(Problem(where, mention.line, message, Severity.WARNING))
+        return found
+
+    def _report(self, problems: list[Problem], *, strict: bool) -> None:
+        errors = [p for p in problems if p.severity is Severity.ERROR]
+        warnings = [p for p in problems if p.severity is Severity.WARNING]
+        if errors or (strict and warnings):
+            listing = "\n".join(f"  {p}" for p in sorted([*errors, *warnings]))
+            kind = f"{len(errors)} error(s)" if errors else f"{len(warnings)} warning(s)"
+            raise PluginError(f"sima: {kind} in the content; nothing was built:\n{listing}")
+        for problem in warnings:
+            log.warning(str(problem))
+
+    # -- files and pages --------------------------------------------------------------
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        """Add the generated entry and index pages and the site's own assets."""
+        assert self.catalog is not None and self.settings is not None
+        catalog = self.catalog
+        backlinks = backlinks_of(catalog)
+        pages = [render_indexes(catalog)]
+        for entry in catalog.entries.values():
+            page = render_entry(entry, catalog, backlinks, self.snippet_views)
+            for problem in page.problems:
+                log.warning(str(problem))
+            files.append(File.generated(config, page.uri, content=page.markdown))
+        for index in pages[0]:
+            files.append(File.generated(config, index.uri, content=index.markdown))
+        for asset in sorted(ASSETS.iterdir()):
+            files.append(
+                File.generated(config, f"assets/sima/{asset.name}", abs_src_path=str(asset))
+            )
+        modules = self.settings.root / self.config.node_modules
+        for site_path, package_path in VENDORED.items():
+            source = modules / package_path
+            if not source.is_file():
+                raise PluginError(
+                    f"sima: {source} is missing; run `make` (npm ci) to install front-end packages"
+                )
+            files.append(File.generated(config, site_path, abs_src_path=str(source)))
+        return files
+
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        """Link REF-IDs on hand-written pages (entry pages are linked when generated)."""
+        assert self.catalog is not None
+        if page.file.generated_by is not None or page.file.src_uri.startswith("entries/"):
+            return markdown
+        scanner = self.catalog.scanner
+        return scanner.link(markdown, resolver(self.catalog, page.file.src_uri))
+
+    def on_serve(
+        self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
+        """Rebuild when entries or snippets change."""
+        assert self.settings is not None
+        for folder in (self.settings.entries_dir, self.settings.snippets_dir):
+            if folder.is_dir():
+                server.watch(str(folder))
+        return server

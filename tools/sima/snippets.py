@@ -1,0 +1,81 @@
+"""Snippets on the site: run each claim in the lab and render the block.
+
+The lab ([`sima_lab`][sima_lab]) proves the claims; this module turns its results
+into plain [`SnippetView`][sima.snippets.SnippetView] values and Markdown blocks that
+carry the runner's stable hooks (`data-snippet`, `data-claim`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SnippetView:
+    """Everything a page needs to show one snippet.
+
+    Attributes:
+        key: `<REF-ID>/<name>`, the snippet's stable name.
+        path: The file, relative to the project root.
+        source: The file's text: the bytes shown, tested and run are the same.
+        claim: `good` or `bad`, as declared.
+        says: The declared sentence of what happens.
+        status: `pass` (the lab observed the claim), `fail` or `error`.
+        observed: What the lab's check observed, one sentence.
+        report: The invocation trace and verdict as plain text.
+        message: For `fail` and `error`, what went wrong, with `path:line`.
+    """
+
+    key: str
+    path: str
+    source: str
+    claim: str
+    says: str
+    status: str
+    observed: str
+    report: str
+    message: str = ""
+
+
+def _fence(text: str, info: str) -> str:
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{info}\n{text.rstrip()}\n{ticks}"
+
+
+def render_snippet(view: SnippetView) -> str:
+    """The Markdown block of a snippet: claim badge, code, and what the lab saw."""
+    name = view.key.rsplit("/", 1)[-1]
+    verdict = "holds" if view.status == "pass" else "does NOT hold"
+    parts = [
+        "",
+        f'<div class="sima-snippet" data-snippet="{html.escape(view.key)}" '
+        f'data-claim="{html.escape(view.claim)}" data-status="{view.status}" markdown="1">',
+        "",
+        f'<p class="sima-claim"><span class="sima-badge sima-badge--{view.claim}">'
+        f"{view.claim}</span> {html.escape(view.says)}</p>",
+        "",
+        _fence(view.source, f'python title="{name}.py" linenums="1"'),
+        "",
+    ]
+    if view.status != "pass":
+        parts += [
+            '!!! failure "The claim does not hold"',
+            "",
+            "    " + html.escape(view.message),
+            "",
+        ]
+    parts += [
+        f'<details class="sima-trace" markdown="1"><summary>What the lab observed: '
+        f"the claim {verdict}. {html.escape(view.observed)}</summary>",
+        "",
+        _fence(view.report, "text"),
+        "",
+        "</details>",
+        "",
+        "</div>",
+        "",
+    ]
+    return "\n".join(parts)

@@ -1,0 +1,80 @@
+"""The lab: a deterministic simulator of a serverless container's life.
+
+It proves claims about code patterns. A snippet's module code runs in a fresh module
+namespace on a cold start and is reused on warm starts; containers are recycled
+after some invocations or idle time; concurrent requests go to different containers;
+costs are declared and added on a virtual clock (never slept); `/tmp` has a quota and
+memory is accounted from declared sizes. Instrumented fakes (database, parameter
+store, object store, heavy imports, temp files, the Lambda context, INT-09's
+singleton registry) count what the code does, and every invocation is traced.
+
+Standard library only, and no threads, subprocesses, real sleeping or file writes:
+it runs unchanged on CPython 3.12+ and in Pyodide.
+
+The pieces:
+
+- [`sima_lab.lab`][sima_lab.lab]: [`Lab`][sima_lab.lab.Lab], what scenarios drive;
+  [`Invocation`][sima_lab.lab.Invocation] records; [`Verdict`][sima_lab.lab.Verdict].
+- [`sima_lab.platform`][sima_lab.platform]: the virtual `lab` module snippets import.
+- [`sima_lab.fakes`][sima_lab.fakes]: the instrumented fakes.
+- [`sima_lab.settings`][sima_lab.settings]: limits and declared costs.
+- [`sima_lab.container`][sima_lab.container]: one container and how code runs in it.
+- [`sima_lab.claims`][sima_lab.claims]: `claims.toml`, `scenarios.py`, snippet folders.
+- [`sima_lab.verify`][sima_lab.verify]: checking one claim.
+- [`sima_lab.trace`][sima_lab.trace]: the trace as a plain-text table.
+"""
+
+from sima_lab.claims import (
+    Claim,
+    Folder,
+    SnippetSpec,
+    check_claims,
+    load_claims,
+    load_folder,
+    load_scenarios,
+    parse_claims,
+)
+from sima_lab.container import Container, ErrorInfo
+from sima_lab.errors import LabError, LoadError, Problem, SnippetHalted
+from sima_lab.fakes import (
+    Connection,
+    Database,
+    ObjectStore,
+    ParameterStore,
+    SingletonNotFound,
+)
+from sima_lab.lab import Invocation, Lab, Verdict
+from sima_lab.settings import HeavyModule, LabSettings
+from sima_lab.trace import format_trace
+from sima_lab.verify import Outcome, Scenario, verify
+
+__all__ = (
+    "Claim",
+    "Connection",
+    "Container",
+    "Database",
+    "ErrorInfo",
+    "Folder",
+    "HeavyModule",
+    "Invocation",
+    "Lab",
+    "LabError",
+    "LabSettings",
+    "LoadError",
+    "ObjectStore",
+    "Outcome",
+    "ParameterStore",
+    "Problem",
+    "Scenario",
+    "SingletonNotFound",
+    "SnippetHalted",
+    "SnippetSpec",
+    "Verdict",
+    "check_claims",
+    "format_trace",
+    "load_claims",
+    "load_folder",
+    "load_scenarios",
+    "parse_claims",
+    "verify",
+)

@@ -1,0 +1,408 @@
+"""The lab: containers, a router, a virtual clock and the trace of every invocation.
+
+A [`Lab`][sima_lab.lab.Lab] holds one snippet's code (one module, or several that
+import each other) and simulates the life of the function's containers while a
+scenario drives it:
+
+- `invoke(event)` routes to the most recently used idle container, or cold-starts a
+  new one (the module code runs in a fresh namespace); the next invocation on that
+  container is warm (the same namespace again);
+- `invoke_concurrently(events)` starts the events at the same moment, so each needs
+  its own container: state bugs then show up only on some requests, as in production;
+- `advance(seconds)` lets time pass; containers idle past `settings.idle_timeout`
+  are retired, and so is a container after `settings.recycle_after` invocations.
+
+Time is virtual: the declared costs of what the code does are added up, never slept,
+so a thousand invocations take milliseconds. Everything the lab knows lives on the
+Lab object; two labs share nothing.
+
+Limits of the model: concurrent invocations run one after the other (their overlap
+is judged on the virtual clock); threads a snippet starts are not simulated; while a
+container runs, its module names hide real modules of the same names; a loop inside
+C code (`list(itertools.count())`) is beyond the step budget's reach.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import posixpath
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import CodeType
+from typing import Any
+
+from sima_lab.container import Container, ErrorInfo, Executed
+from sima_lab.errors import LabError
+from sima_lab.fakes import Database, LambdaContext, ObjectStore, ParameterStore
+from sima_lab.settings import LabSettings
+from sima_lab.state import diff
+
+_US_PER_MS = 1000
+_US_PER_S = 1_000_000
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a scenario concludes about the snippet it ran.
+
+    Attributes:
+        good: True when the behaviour the scenario checks for was right.
+        observed: One sentence of what the lab saw, with the numbers of the run.
+    """
+
+    good: bool
+    observed: str
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """The record of one invocation: where it ran, how long it took, what it did.
+
+    Attributes:
+        number: 1, 2... in the order the lab ran them.
+        container_id: The container that served it (`c1`...).
+        cold: True when it started a new container (its module code ran first).
+        event: The event it was given.
+        result: What the handler returned (None on error): a deep copy taken when it
+            returned, as the platform serialises the response, so later changes to
+            module state do not show in earlier records.
+        error: What ended it with an error, or None.
+        start_ms: Virtual time it started, in milliseconds since the lab began.
+        init_ms: Virtual time of the module code, for a cold start (else 0).
+        duration_ms: Virtual time in all: module code (if cold) plus handler.
+        counts: What the fakes did during it, e.g. `{"db.connect": 1}` (non-zero only).
+        state_changes: How the handler changed module state and singletons, one
+            line per name (`+name = ...`, `name: old -> new`, `-name`).
+        memory_mb: The container's memory in use afterwards.
+        tmp_mb: The container's `/tmp` in use afterwards.
+        request_id: `context.aws_request_id`.
+        output: What the code printed.
+        notes: What the platform did around it (a container retired...).
+    """
+
+    number: int
+    container_id: str
+    cold: bool
+    event: Any
+    result: Any
+    error: ErrorInfo | None
+    start_ms: float
+    init_ms: float
+    duration_ms: float
+    counts: Mapping[str, int]
+    state_changes: tuple[str, ...]
+    memory_mb: float
+    tmp_mb: float
+    request_id: str
+    output: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        """True when it ended without an error."""
+        return self.error is None
+
+    @property
+    def error_type(self) -> str | None:
+        """The error's type name, or None."""
+        return self.error.type if self.error else None
+
+
+def module_name(filename: str) -> str:
+    """The module name a snippet file gets: its stem, if that is an identifier."""
+    stem = posixpath.basename(filename.replace("\\", "/")).rsplit(".", 1)[0]
+    return stem if stem.isidentifier() and stem != "lab" else "snippet"
+
+
+class Lab:
+    """A simulated serverless function: one snippet's code, its containers, the clock.
+
+    Args:
+        source: The entry module's code (the one defining `handler(event, context)`).
+        filename: The entry's file name, as errors should show it
+            (`snippets/LESS-22/mistake1_user_sessions.py`).
+        modules: Other modules the entry imports, `{module_name: source}`; each is
+            shown as `<name>.py` beside `filename`.
+        entry: The entry's module name (default: the file's stem).
+        settings: Limits and costs (default: [`LabSettings()`][sima_lab.settings.LabSettings]).
+
+    Raises:
+        SyntaxError: A module does not compile.
+        LabError: A module name is not usable.
+
+    Attributes:
+        settings: Limits and costs; change them before the first invocation.
+        db: The database server all containers share.
+        params: The parameter store.
+        objects: The object store.
+        entry: The entry module's name.
+        filename: The entry's file name.
+        filenames: File name of every module, by module name.
+        code: Compiled code of every module, by module name.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        *,
+        filename: str = "snippet.py",
+        modules: Mapping[str, str] | None = None,
+        entry: str | None = None,
+        settings: LabSettings | None = None,
+    ) -> None:
+        self.settings = settings if settings is not None else LabSettings()
+        self.filename = filename
+        self.entry = entry or module_name(filename)
+        sources = {self.entry: source, **(modules or {})}
+        folder = posixpath.dirname(filename.replace("\\", "/"))
+        self.filenames: dict[str, str] = {}
+        self.code: dict[str, CodeType] = {}
+        for name, text in sources.items():
+            if not name.isidentifier() or name == "lab":
+                raise LabError(f"{name!r} cannot be a module name (reserved or not an identifier)")
+            path = filename if name == self.entry else posixpath.join(folder, f"{name}.py")
+            self.filenames[name] = path
+            self.code[name] = compile(text, path, "exec", dont_inherit=True)
+        self.db = Database(self.settings)
+        self.params = ParameterStore(self.settings)
+        self.objects = ObjectStore(self.settings)
+        self._now_us = 0
+        self._containers: list[Container] = []
+        self._trace: list[Invocation] = []
+        self._counts: dict[str, int] = {}
+        self._notes: list[str] = []
+        self._uses = 0
+
+    # -- what scenarios read ------------------------------------------------------------
+
+    @property
+    def now(self) -> float:
+        """Virtual seconds since the lab started."""
+        return self._now_us / _US_PER_S
+
+    @property
+    def clock_us(self) -> int:
+        """Virtual microseconds since the lab started (the clock between invocations)."""
+        return self._now_us
+
+    @property
+    def containers(self) -> list[Container]:
+        """Containers still in service, oldest first."""
+        return [c for c in self._containers if c.alive]
+
+    @property
+    def all_containers(self) -> list[Container]:
+        """Every container the lab started, retired ones included, oldest first."""
+        return list(self._containers)
+
+    def container(self, container_id: str) -> Container:
+        """The container with that id (`c1`...), alive or retired."""
+        for candidate in self._containers:
+            if candidate.id == container_id:
+                return candidate
+        raise LabError(f"no container {container_id!r} (started: {self._ids()})")
+
+    @property
+    def trace(self) -> list[Invocation]:
+        """Every invocation so far, in order."""
+        return list(self._trace)
+
+    @property
+    def failures(self) -> list[Invocation]:
+        """The invocations that ended with an error."""
+        return [record for record in self._trace if record.error is not None]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """What the fakes did in all, e.g. `{"db.connect": 3, "db.query": 12}`."""
+        return dict(sorted(self._counts.items()))
+
+    def count(self, key: str, n: int = 1) -> None:
+        """Count an operation (fakes call this through their container)."""
+        self._counts[key] = self._counts.get(key, 0) + n
+
+    def format_trace(self) -> str:
+        """The trace as a plain-text table (see [`format_trace`][sima_lab.trace.format_trace])."""
+        from sima_lab.trace import format_trace
+
+        return format_trace(self._trace)
+
+    # -- what scenarios do --------------------------------------------------------------
+
+    def advance(self, seconds: float) -> None:
+        """Let `seconds` of idle time pass; retire containers idle past the timeout."""
+        if seconds < 0:
+            raise LabError(f"time only goes forward: advance({seconds})")
+        self._now_us += round(seconds * _US_PER_S)
+        self._expire(self._now_us)
+
+    def invoke(self, event: Any = None, *, container: str | Container | None = None) -> Invocation:
+        """Run one invocation and return its record (also appended to `trace`).
+
+        Args:
+            event: The event passed to the handler.
+            container: Force a container (its id or the object); by default the most
+                recently used idle container serves it, or a new one cold-starts.
+
+        Raises:
+            LabError: The forced container was retired.
+            SnippetHalted: The snippet ran past the step budget (recorded first).
+        """
+        start = self._now_us
+        self._expire(start)
+        if container is None:
+            idle = self._idle()
+            target = idle[0] if idle else self._start_container()
+        else:
+            target = container if isinstance(container, Container) else self.container(container)
+            if not target.alive or target.lab is not self:
+                raise LabError(f"container {target.id} is not in service: {target.retired_reason}")
+        record = self._invoke_on(target, event, start)
+        self._now_us = start + round(record.duration_ms * _US_PER_MS)
+        return record
+
+    def invoke_concurrently(self, events: Sequence[Any]) -> list[Invocation]:
+        """Start every event at the same moment, each on a different container.
+
+        Idle containers are used first (most recently used first), then new ones are
+        cold-started. The clock then moves to the end of the longest invocation.
+
+        Raises:
+            SnippetHalted: The snippet ran past the step budget (recorded first).
+        """
+        start = self._now_us
+        self._expire(start)
+        idle = self._idle()
+        records: list[Invocation] = []
+        end = start
+        for index, event in enumerate(events):
+            target = idle[index] if index < len(idle) else self._start_container()
+            record = self._invoke_on(target, event, start)
+            records.append(record)
+            end = max(end, start + round(record.duration_ms * _US_PER_MS))
+        self._now_us = end
+        return records
+
+    # -- inside -------------------------------------------------------------------------
+
+    def _ids(self) -> str:
+        return ", ".join(c.id for c in self._containers) or "none"
+
+    def _idle(self) -> list[Container]:
+        return sorted(self.containers, key=lambda c: -c.last_used)
+
+    def _start_container(self) -> Container:
+        container = Container(self, len(self._containers) + 1)
+        self._containers.append(container)
+        return container
+
+    def _expire(self, now_us: int) -> None:
+        limit_us = round(self.settings.idle_timeout * _US_PER_S)
+        for container in self.containers:
+            idle_us = now_us - container.last_end_us
+            if container.started and idle_us > limit_us:
+                reason = f"idle {idle_us / _US_PER_S:.1f} s > {self.settings.idle_timeout:g} s"
+                container.retire(reason)
+                self._notes.append(f"{container.id} retired: {reason}")
+
+    def _invoke_on(self, container: Container, event: Any, start_us: int) -> Invocation:
+        number = len(self._trace) + 1
+        notes, self._notes = self._notes, []
+        before_counts = dict(self._counts)
+        cold = not container.started
+        container.started = True
+        self._uses += 1
+        container.last_used = self._uses
+        container.invocations += 1
+        init_us = 0
+        changes: tuple[str, ...] = ()
+        context = LambdaContext(
+            self.settings, number, container.id, lambda: self._remaining_ms(container)
+        )
+        if cold:
+            run = container.execute(
+                "init",
+                start_us,
+                self.settings.init_budget,
+                lambda: importlib.import_module(self.entry),
+            )
+            init_us = run.elapsed_us
+            container.init_ms = init_us / _US_PER_MS
+            if run.error is not None:
+                run = Executed(None, run.error, 0, run.output, True, run.halted)
+        else:
+            run = Executed(None, None, 0, "", False)
+        output = run.output
+        if run.error is None:
+            before = container.snapshot()
+            run = self._call_handler(container, event, context, start_us + init_us)
+            output += run.output
+            changes = diff(before, container.snapshot())
+        duration_us = init_us + run.elapsed_us
+        container.last_end_us = start_us + duration_us
+        record = Invocation(
+            number=number,
+            container_id=container.id,
+            cold=cold,
+            event=event,
+            result=_response(run.result),
+            error=run.error,
+            start_ms=start_us / _US_PER_MS,
+            init_ms=init_us / _US_PER_MS,
+            duration_ms=duration_us / _US_PER_MS,
+            counts=_delta(before_counts, self._counts),
+            state_changes=changes,
+            memory_mb=container.memory.used_mb,
+            tmp_mb=container.tmp.used_mb,
+            request_id=context.aws_request_id,
+            output=output,
+            notes=(*notes, *self._retire_after(container, run)),
+        )
+        self._trace.append(record)
+        if run.halted is not None:
+            raise run.halted
+        return record
+
+    def _call_handler(
+        self, container: Container, event: Any, context: LambdaContext, start_us: int
+    ) -> Executed:
+        module = container.module()
+        handler = getattr(module, "handler", None) if module else None
+        if not callable(handler):
+            error = ErrorInfo(
+                "HandlerNotFound",
+                f"{self.filename} defines no handler(event, context)",
+                "handler",
+                self.filename,
+                None,
+            )
+            return Executed(None, error, 0, "", False)
+        return container.execute(
+            "handler", start_us, self.settings.timeout, lambda: handler(event, context)
+        )
+
+    def _retire_after(self, container: Container, run: Executed) -> tuple[str, ...]:
+        if run.fatal and run.error is not None:
+            container.retire(f"{run.error.type} in {run.error.phase}")
+            return (f"{container.id} retired after {run.error.type}",)
+        limit = self.settings.recycle_after
+        if limit is not None and container.invocations >= limit:
+            container.retire(f"recycled after {container.invocations} invocations")
+            return (f"{container.id} recycled after {container.invocations} invocations",)
+        return ()
+
+    def _remaining_ms(self, container: Container) -> int:
+        return max(0, round(self.settings.timeout * 1000 - container.elapsed_ms()))
+
+
+def _response(value: Any) -> Any:
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # not copyable: keep the object itself
+        return value
+
+
+def _delta(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, int]:
+    changed = {key: after[key] - before.get(key, 0) for key in after}
+    return {key: value for key, value in sorted(changed.items()) if value}
