@@ -13,7 +13,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help setup serve site test lint typecheck check pytest unit chromium clean constraints
+.PHONY: help setup serve site test lint typecheck check pytest chromium clean constraints
 
 help:
 	@echo "make serve   set up, then serve the site at http://$(HOST):$(PORT) with live reload"
@@ -57,16 +57,13 @@ typecheck: setup
 check: setup
 	$(BIN)/sima check
 
-pytest: setup chromium
+# chromium joins these prerequisites with the browser tests.
+pytest: setup
 	$(BIN)/pytest
 
 # Work in progress: the plugin and CLI are not yet wired to the lab, so typecheck,
 # check, the site build and browser tests join `test` once that lands.
-test: lint unit
-
-unit: setup
-	$(BIN)/pytest
-
+test: lint pytest
 
 constraints:
 	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt
