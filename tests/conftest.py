@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
+import os
+import subprocess
+import sys
 import textwrap
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -83,3 +90,68 @@ def project(tmp_path: Path) -> Project:
 @pytest.fixture
 def make_project(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Project]:
     return lambda: Project(tmp_path_factory.mktemp("kb"))
+
+
+def run_mkdocs(
+    config: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `mkdocs` as a user would, in its own process; never raises on failure."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", *args, "-f", str(config)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+        check=False,
+    )
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    """A static file server like any static host: no special headers, no logging."""
+
+    extensions_map = {  # noqa: RUF012  (the base class declares it this way)
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".wasm": "application/wasm",
+        ".json": "application/json",
+        ".whl": "application/zip",
+    }
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@dataclass
+class Served:
+    """A folder served over HTTP on 127.0.0.1 (the site is built into it later)."""
+
+    root: Path
+    url: str
+
+
+@pytest.fixture(scope="session")
+def site_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """An HTTP server on a free port, serving a folder the site is built into."""
+    root = tmp_path_factory.mktemp("served")
+    handler = functools.partial(_Quiet, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Served(root, f"http://127.0.0.1:{server.server_address[1]}/")
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def built_site(site_server: Served) -> Path:
+    """The real site, built once with `--strict` for the address it is served from."""
+    result = run_mkdocs(
+        ROOT / "mkdocs.yml",
+        "build",
+        "--strict",
+        "-d",
+        str(site_server.root),
+        env={"SIMA_SITE_URL": site_server.url},
+    )
+    assert result.returncode == 0, result.stderr
+    return site_server.root

@@ -29,9 +29,12 @@ class _FrontMatterLoader(yaml.SafeLoader):
     """Safe YAML, but dates stay strings so that the schema reports bad ones."""
 
 
-_FrontMatterLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-)
+def _date_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+    assert isinstance(node, yaml.ScalarNode)
+    return str(loader.construct_scalar(node))
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_as_text)
 
 
 @dataclass(frozen=True)
@@ -291,3 +294,17 @@ def check_references(catalog: Catalog) -> list[Problem]:
 
 def _warn(entry: Entry, line: int, message: str) -> Problem:
     return Problem(entry.path, line, message, Severity.WARNING)
+
+
+def docs_problems(settings: Settings, catalog: Catalog) -> list[Problem]:
+    """Unknown IDs mentioned on the hand-written pages of `settings.docs_dir`."""
+    if settings.docs_dir is None or not settings.docs_dir.is_dir():
+        return []
+    found = []
+    for page in sorted(settings.docs_dir.rglob("*.md")):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        for mention in catalog.scanner.mentions(text):
+            if mention.ref_id not in catalog.entries:
+                message = f"unknown ID {mention.ref_id}"
+                found.append(Problem(settings.rel(page), mention.line, message, Severity.WARNING))
+    return found

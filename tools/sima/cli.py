@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sima.catalog import load_catalog
+from sima.catalog import docs_problems, load_catalog
 from sima.problems import Problem
 from sima.settings import Settings, SettingsError, load_settings
 
@@ -27,11 +27,15 @@ def _print_problems(problems: Sequence[Problem]) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate entries, references and snippets; run no claim."""
-    from sima.snippets import static_problems
+    from sima.proofs import static_problems
 
     settings = _settings(args)
     catalog = load_catalog(settings)
-    problems = [*catalog.problems, *static_problems(settings, catalog)]
+    problems = [
+        *catalog.problems,
+        *static_problems(settings, catalog),
+        *docs_problems(settings, catalog),
+    ]
     _print_problems(problems)
     stubs = sum(e.is_stub for e in catalog.entries.values())
     summary = f"{len(catalog.entries)} entries ({stubs} planned), {len(problems)} problem(s)"
@@ -57,7 +61,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Run every snippet's claim in the lab (or only those given)."""
-    from sima.snippets import verify_all
+    from sima.proofs import verify_all
 
     settings = _settings(args)
     results, problems = verify_all(settings, [Path(p) for p in args.paths])
@@ -76,7 +80,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one snippet's scenario, print its trace and verdict."""
-    from sima.snippets import verify_all
+    from sima.proofs import verify_all
 
     settings = _settings(args)
     results, problems = verify_all(settings, [Path(args.path)])

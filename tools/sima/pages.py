@@ -79,11 +79,14 @@ def _id_link(catalog: Catalog, page_uri: str, ref_id: str) -> str:
     return f'[{ref_id}]({target.url} "{title}"){{ {classes} data-ref="{ref_id}" }}'
 
 
-def _expand_snippets(
-    entry: Entry, snippets: Mapping[str, SnippetView]
-) -> tuple[str, list[Problem]]:
-    out: list[str] = []
-    problems: list[Problem] = []
+def snippet_markers(entry: Entry) -> dict[int, str]:
+    """The `@snippet(name)` lines of an entry's body (outside code fences).
+
+    Returns:
+        Line number (in the entry file) to the snippet's key, `<REF-ID>/<name>`; a
+        name that already holds a `/` names another entry's snippet.
+    """
+    found: dict[int, str] = {}
     fence: str | None = None
     for number, line in enumerate(entry.body.splitlines(), start=entry.body_line):
         fence_match = _FENCE.match(line)
@@ -94,11 +97,23 @@ def _expand_snippets(
             elif marker[0] == fence[0] and len(marker) >= len(fence):
                 fence = None
         match = SNIPPET_MARKER.match(line) if fence is None else None
-        if match is None:
+        if match is not None:
+            name = match.group("name")
+            found[number] = name if "/" in name else f"{entry.ref_id}/{name}"
+    return found
+
+
+def _expand_snippets(
+    entry: Entry, snippets: Mapping[str, SnippetView]
+) -> tuple[str, list[Problem]]:
+    markers = snippet_markers(entry)
+    out: list[str] = []
+    problems: list[Problem] = []
+    for number, line in enumerate(entry.body.splitlines(), start=entry.body_line):
+        key = markers.get(number)
+        if key is None:
             out.append(line)
             continue
-        name = match.group("name")
-        key = name if "/" in name else f"{entry.ref_id}/{name}"
         view = snippets.get(key)
         if view is None:
             problems.append(Problem(entry.path, number, f"unknown snippet '{key}'"))

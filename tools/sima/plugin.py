@@ -2,7 +2,7 @@
 
 Hooks only. All state lives on the plugin object and is reset in `on_config`, because
 `mkdocs serve` reuses the object across rebuilds. Content problems never raise a
-traceback: errors stop the build with a [`PluginError`][mkdocs.exceptions.PluginError]
+traceback: errors stop the build with a `PluginError`
 listing every `path:line: message`; warnings are logged (and, under `--strict`, stop
 the build before the site folder is touched).
 """
@@ -21,11 +21,12 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from sima.catalog import Catalog, load_catalog
+from sima.catalog import Catalog, docs_problems, load_catalog
 from sima.pages import backlinks_of, expand_nav, render_entry, render_indexes, resolver
 from sima.problems import Problem, Severity
+from sima.proofs import SnippetCache
 from sima.settings import DEFAULT_PREFIXES, Settings
-from sima.snippets import SnippetCache, SnippetView
+from sima.snippets import SnippetView
 
 log = get_plugin_logger(__name__)
 
@@ -41,7 +42,7 @@ VENDORED = {
 EXTENSIONS = ["attr_list", "md_in_html", "admonition", "pymdownx.details", "pymdownx.superfences"]
 
 
-class SimaConfig(base.Config):
+class SimaConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is untyped
     """Options of the `sima` plugin in `mkdocs.yml`."""
 
     entries_dir = c.Type(str, default="entries")
@@ -57,7 +58,7 @@ class SimaConfig(base.Config):
     """Where `npm ci` put the front-end packages the site serves itself."""
 
 
-class SimaPlugin(BasePlugin[SimaConfig]):
+class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
     """Builds entry and index pages, links REF-IDs and proves snippet claims."""
 
     def __init__(self) -> None:
@@ -72,7 +73,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Reset state, resolve settings, make sure the needed extensions are on."""
         root = Path(config.config_file_path).parent
-        self.settings = Settings.from_options(root, dict(self.config))
+        self.settings = Settings.from_options(root, dict(self.config), Path(config.docs_dir))
         self.catalog = None
         self.snippet_views = {}
         for name in EXTENSIONS:
@@ -89,27 +90,12 @@ class SimaPlugin(BasePlugin[SimaConfig]):
         assert self.settings is not None
         catalog = load_catalog(self.settings)
         views, snippet_problems = self.snippet_cache.collect(self.settings, catalog)
-        problems = [*catalog.problems, *snippet_problems, *self._docs_problems(config, catalog)]
+        problems = [*catalog.problems, *snippet_problems, *docs_problems(self.settings, catalog)]
         self._report(problems, strict=bool(config.strict))
         self.catalog = catalog
         self.snippet_views = views
         if config.nav is not None:
             config.nav = expand_nav(config.nav, catalog)
-
-    @staticmethod
-    def _docs_problems(config: MkDocsConfig, catalog: Catalog) -> list[Problem]:
-        """Unknown IDs on hand-written pages, found before anything is written."""
-        docs = Path(config.docs_dir)
-        scanner = catalog.scanner
-        found = []
-        for page in sorted(docs.rglob("*.md")):
-            text = page.read_text(encoding="utf-8")
-            for mention in scanner.mentions(text):
-                if mention.ref_id not in catalog.entries:
-                    where = catalog.settings.rel(page)
-                    message = f"unknown ID {mention.ref_id}"
-                    found.append(Problem(where, mention.line, message, Severity.WARNING))
-        return found
 
     def _report(self, problems: list[Problem], *, strict: bool) -> None:
         errors = [p for p in problems if p.severity is Severity.ERROR]

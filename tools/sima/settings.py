@@ -35,12 +35,14 @@ class Settings:
         entries_dir: Folder of entry Markdown files, searched recursively.
         snippets_dir: Folder of `<REF-ID>/<name>.py` snippets.
         prefixes: ID prefix to its meaning, e.g. `LESS` to `Lesson Learned`.
+        docs_dir: MkDocs' folder of hand-written pages (`docs_dir` in `mkdocs.yml`).
     """
 
     root: Path
     entries_dir: Path
     snippets_dir: Path
     prefixes: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_PREFIXES))
+    docs_dir: Path | None = None
 
     def rel(self, path: Path) -> str:
         """`path` relative to the root when it is inside it, for messages."""
@@ -50,7 +52,9 @@ class Settings:
             return str(path)
 
     @classmethod
-    def from_options(cls, root: Path, options: Mapping[str, Any]) -> Settings:
+    def from_options(
+        cls, root: Path, options: Mapping[str, Any], docs_dir: Path | None = None
+    ) -> Settings:
         """Build settings from the plugin options (plain mapping) and a root folder."""
         prefixes = options.get("prefixes") or DEFAULT_PREFIXES
         if not isinstance(prefixes, Mapping) or not all(
@@ -62,6 +66,7 @@ class Settings:
             entries_dir=root / str(options.get("entries_dir", "entries")),
             snippets_dir=root / str(options.get("snippets_dir", "snippets")),
             prefixes=dict(prefixes),
+            docs_dir=docs_dir if docs_dir is not None else root / "docs",
         )
 
 
@@ -94,4 +99,6 @@ def load_settings(config_file: Path) -> Settings:
     for plugin in (data or {}).get("plugins", []) or []:
         if isinstance(plugin, Mapping) and "sima" in plugin:
             options = plugin["sima"] or {}
-    return Settings.from_options(config_file.parent, options)
+    root = config_file.parent
+    docs_dir = root / str((data or {}).get("docs_dir") or "docs")
+    return Settings.from_options(root, options, docs_dir)

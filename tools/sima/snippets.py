@@ -45,6 +45,14 @@ def _fence(text: str, info: str) -> str:
     return f"{ticks}{info}\n{text.rstrip()}\n{ticks}"
 
 
+def _inline(text: str) -> str:
+    """Escape text for HTML, showing `backticked` spans as code."""
+    parts = html.escape(text).split("`")
+    if len(parts) % 2 == 0:  # an unmatched backtick: show the text as written
+        return html.escape(text)
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+
+
 def render_snippet(view: SnippetView) -> str:
     """The Markdown block of a snippet: claim badge, code, and what the lab saw."""
     name = view.key.rsplit("/", 1)[-1]
@@ -55,7 +63,7 @@ def render_snippet(view: SnippetView) -> str:
         f'data-claim="{html.escape(view.claim)}" data-status="{view.status}" markdown="1">',
         "",
         f'<p class="sima-claim"><span class="sima-badge sima-badge--{view.claim}">'
-        f"{view.claim}</span> {html.escape(view.says)}</p>",
+        f"{view.claim}</span> {_inline(view.says)}</p>",
         "",
         _fence(view.source, f'python title="{name}.py" linenums="1"'),
         "",

@@ -1,0 +1,80 @@
+"""Browser tests: Debian Chromium driven by Playwright against the built site.
+
+Chromium is launched with the flags this machine needs (no sandbox as root, no
+background networking, which the closed network refuses). Every page records the
+requests it makes, so a test can assert that none left the site's host.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import Browser, Page, Request, sync_playwright
+
+from conftest import Served
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        pytest.fail("Chromium is not installed: run `make chromium` (make test does)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    # Playwright gives each launch a new, empty profile of its own.
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Visit:
+    """A page of the served site, with every request it made."""
+
+    page: Page
+    base: str
+    requests: list[str] = field(default_factory=list)
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.base + path.lstrip("/"))
+
+    def foreign(self) -> list[str]:
+        """Requests to any host but the site's own."""
+        host = urlparse(self.base).netloc
+        return [
+            u
+            for u in self.requests
+            if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).netloc != host
+        ]
+
+
+@pytest.fixture
+def visit(browser: Browser, built_site: Path, site_server: Served) -> Iterator[Visit]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    seen = Visit(page, site_server.url)
+
+    def record(request: Request) -> None:
+        seen.requests.append(request.url)
+
+    context.on("request", record)  # the context sees the workers' requests too
+    yield seen
+    context.close()

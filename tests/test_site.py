@@ -1,0 +1,160 @@
+"""The real site, built strictly: links, snippets, backlinks and indexes in the HTML."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+
+from conftest import ROOT
+from sima.catalog import load_catalog
+from sima.settings import load_settings
+
+CATALOG = load_catalog(load_settings(ROOT / "mkdocs.yml"))
+IDS = sorted(CATALOG.entries)
+
+
+def page(site: Path, uri: str) -> BeautifulSoup:
+    return BeautifulSoup((site / uri / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def article(soup: BeautifulSoup) -> Tag:
+    found = soup.select_one("article")
+    assert found is not None
+    return found
+
+
+def target_of(site: Path, page_uri: str, href: str) -> Path:
+    """The file a relative link on `page_uri` leads to."""
+    url = urlparse(urljoin(f"http://x/{page_uri}/", href))
+    path = site / url.path.lstrip("/")
+    return path / "index.html" if url.path.endswith("/") else path
+
+
+def test_every_entry_has_a_page(built_site: Path) -> None:
+    for ref_id in IDS:
+        heading = article(page(built_site, f"entries/{ref_id}")).select_one("h1")
+        assert heading is not None
+        assert (
+            heading.get_text(strip=True).rstrip("¶") == f"{ref_id}: {CATALOG.entries[ref_id].title}"
+        )
+
+
+@pytest.mark.parametrize("uri", [f"entries/{i}" for i in IDS] + ["", "authoring", "browse"])
+def test_id_links_lead_to_their_entry_with_its_title(built_site: Path, uri: str) -> None:
+    links = article(page(built_site, uri)).select("a.sima-ref")
+    for link in links:
+        ref_id = str(link["data-ref"])
+        assert link.get_text() == ref_id
+        assert link["title"] == CATALOG.entries[ref_id].title
+        target = target_of(built_site, uri, str(link["href"]))
+        assert target == built_site / "entries" / ref_id / "index.html", link
+
+
+def test_less22_links_every_id_it_mentions(built_site: Path) -> None:
+    body = article(page(built_site, "entries/LESS-22"))
+    linked = {str(a["data-ref"]) for a in body.select("a.sima-ref")}
+    assert {"LESS-18", "INT-09", "ARCH-02", "LESS-17", "DEC-14", "LESS-29"} <= linked
+
+
+def test_no_link_inside_code(built_site: Path) -> None:
+    for uri in [f"entries/{i}" for i in IDS] + ["authoring"]:
+        body = article(page(built_site, uri))
+        inside = body.select("pre a.sima-ref, code a.sima-ref, pre a[href*='entries/']")
+        assert not inside, uri
+
+
+def test_ids_in_code_stay_text(built_site: Path) -> None:
+    """The authoring guide's front-matter example names LESS-22 and INT-09 in code."""
+    guide = article(page(built_site, "authoring"))
+    code = " ".join(block.get_text() for block in guide.select("pre"))
+    assert "related: [LESS-22, INT-09]" in code
+    assert not guide.select("pre a.sima-ref")
+    prose_links = [str(a["data-ref"]) for a in guide.select("p a.sima-ref")]
+    assert "LESS-22" in prose_links
+
+
+def test_related_and_next_use_real_titles(built_site: Path) -> None:
+    body = article(page(built_site, "entries/LESS-22"))
+    related = body.select_one("h2#related + ul")
+    assert related is not None
+    items = [li.get_text(" ", strip=True) for li in related.select("li")]
+    expected = [
+        f"{r} : {CATALOG.entries[r].title}" for r in CATALOG.entries["LESS-22"].meta.related
+    ]
+    assert items == expected
+    nxt = body.select_one("h2#next + p")
+    assert nxt is not None
+    assert CATALOG.entries["LESS-29"].title in nxt.get_text()
+
+
+def test_backlinks_quote_the_citing_sentence(built_site: Path) -> None:
+    body = article(page(built_site, "entries/LESS-18"))
+    cited = body.select_one("h2#referenced-by + ul")
+    assert cited is not None
+    item = next(li for li in cited.select("li") if "LESS-22" in li.get_text())
+    quote = item.select_one("q")
+    assert quote is not None
+    assert "LESS-18" in quote.get_text()
+
+
+def claims() -> dict[str, dict[str, str]]:
+    text = (ROOT / "snippets/LESS-22/claims.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def test_every_less22_snippet_is_on_the_page_with_its_claim(built_site: Path) -> None:
+    body = article(page(built_site, "entries/LESS-22"))
+    blocks = {str(b["data-snippet"]): b for b in body.select("[data-snippet]")}
+    declared = claims()
+    assert set(blocks) == {f"LESS-22/{name}" for name in declared}
+    for name, claim in declared.items():
+        block = blocks[f"LESS-22/{name}"]
+        assert block["data-claim"] == claim["claim"]
+        assert block["data-status"] == "pass"
+        badge = block.select_one(".sima-badge")
+        assert badge is not None and badge.get_text() == claim["claim"]
+        code = block.select_one("pre code")
+        assert code is not None
+        source = (ROOT / f"snippets/LESS-22/{name}.py").read_text(encoding="utf-8")
+        assert code.get_text().strip() == source.strip()
+        trace = block.select_one("details.sima-trace pre")
+        assert trace is not None and "verdict: observed" in trace.get_text()
+
+
+def test_mistake2_as_written_shows_the_unbound_local_error(built_site: Path) -> None:
+    body = article(page(built_site, "entries/LESS-22"))
+    block = body.select_one('[data-snippet="LESS-22/mistake2_counter_as_written"]')
+    assert block is not None
+    assert "UnboundLocalError" in block.select_one("details.sima-trace").get_text()  # type: ignore[union-attr]
+
+
+def test_index_lists_every_entry(built_site: Path) -> None:
+    table = article(page(built_site, "browse")).select_one("table")
+    assert table is not None
+    rows = [tr.select_one("td") for tr in table.select("tbody tr")]
+    assert sorted(td.get_text(strip=True) for td in rows if td) == IDS
+
+
+@pytest.mark.parametrize("uri", ["types", "categories", "priorities", "keywords"])
+def test_grouped_indexes_cover_every_entry(built_site: Path, uri: str) -> None:
+    body = article(page(built_site, f"browse/{uri}"))
+    listed = {str(a["data-ref"]) for a in body.select("a.sima-ref")}
+    if uri == "keywords":  # only entries with keywords appear there
+        assert listed == {i for i in IDS if CATALOG.entries[i].meta.keywords}
+    else:
+        assert listed == set(IDS)
+
+
+def test_nothing_is_loaded_from_another_host(built_site: Path) -> None:
+    for html_file in built_site.rglob("*.html"):
+        soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
+        for tag, attr in (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src")):
+            for node in soup.find_all(tag):
+                url = str(node.get(attr) or "")
+                if tag == "link" and node.get("rel") in (["canonical"], ["alternate"]):
+                    continue
+                assert not urlparse(url).netloc, f"{html_file}: {tag} {url}"

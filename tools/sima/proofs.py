@@ -1,0 +1,249 @@
+"""Proving snippet claims: the bridge between the site tooling and the lab.
+
+Reads every `snippets/<REF-ID>/` folder with [`sima_lab.load_folder`][sima_lab.load_folder],
+runs each claim with [`sima_lab.verify`][sima_lab.verify] and turns the results into
+[`SnippetView`][sima.snippets.SnippetView] values for the pages and
+[`Problem`][sima.problems.Problem] values for `sima check`, `sima verify` and the build.
+
+- A broken folder (bad `claims.toml`, syntax error, claim without a file...) is an
+  error: the page cannot show it.
+- A claim the lab does not observe, or a check that cannot run, is a warning: `mkdocs
+  serve` still shows the page with the failure in it, while `--strict` and
+  `sima verify` fail.
+- A folder whose name is no entry's ID, a snippet no entry shows, and an
+  `@snippet(...)` line naming no snippet are warnings with file and line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sima_lab
+from sima.catalog import Catalog
+from sima.pages import snippet_markers
+from sima.problems import Problem, Severity
+from sima.settings import Settings
+from sima.snippets import SnippetView
+
+_WHERE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+): (?P<message>.*)$", re.DOTALL)
+
+
+def snippet_folders(settings: Settings) -> list[Path]:
+    """The snippet folders (`snippets/<REF-ID>/`), sorted by name."""
+    if not settings.snippets_dir.is_dir():
+        return []
+    return sorted(p for p in settings.snippets_dir.iterdir() if p.is_dir() and _wanted(p))
+
+
+def _wanted(path: Path) -> bool:
+    return not path.name.startswith((".", "_"))
+
+
+def _problem(lab_problem: sima_lab.Problem) -> Problem:
+    return Problem(lab_problem.path, lab_problem.line, lab_problem.message, Severity.ERROR)
+
+
+def _from_message(message: str, default_path: str) -> Problem:
+    """A lab outcome message (`path:line: text`) as a warning."""
+    match = _WHERE.match(message)
+    if match is None:
+        return Problem(default_path, 0, message, Severity.WARNING)
+    return Problem(match["path"], int(match["line"]), match["message"], Severity.WARNING)
+
+
+def view_of(spec: sima_lab.SnippetSpec, outcome: sima_lab.Outcome) -> SnippetView:
+    """What a page shows of a snippet, from its spec and the lab's outcome."""
+    claim = spec.claim
+    observed = outcome.verdict.observed if outcome.verdict is not None else outcome.message
+    return SnippetView(
+        key=spec.key,
+        path=spec.path,
+        source=spec.source,
+        claim=outcome.declared,
+        says=claim.says if claim is not None else "",
+        status=outcome.status,
+        observed=observed,
+        report=outcome.format(),
+        message=outcome.message,
+    )
+
+
+def _marker_problems(catalog: Catalog, paths: dict[str, str]) -> list[Problem]:
+    """`@snippet` lines that name no snippet, and snippets that no entry shows.
+
+    Args:
+        catalog: The entries.
+        paths: Each claimed snippet's key to its file, as messages show it.
+    """
+    problems: list[Problem] = []
+    shown: set[str] = set()
+    for entry in catalog.entries.values():
+        for line, key in snippet_markers(entry).items():
+            shown.add(key)
+            if key not in paths:
+                message = f"unknown snippet '{key}' (no snippet file with a claim has that name)"
+                problems.append(Problem(entry.path, line, message, Severity.WARNING))
+    for key in sorted(set(paths) - shown):
+        ref_id, name = key.split("/", 1)
+        if ref_id not in catalog.entries:
+            continue  # the folder itself is reported: its name is no entry's ID
+        message = f"no entry shows this snippet: add a line `@snippet({name})` to {ref_id}"
+        problems.append(Problem(paths[key], 0, message, Severity.WARNING))
+    return problems
+
+
+@dataclass(frozen=True)
+class FolderScan:
+    """A snippet folder as read, with every static problem, as sima values.
+
+    Attributes:
+        folder: The lab's reading of it.
+        digest: Hash of every file in it, to cache claim results by content.
+        problems: Static problems (broken files, unknown REF-ID).
+    """
+
+    folder: sima_lab.Folder
+    digest: str
+    problems: tuple[Problem, ...]
+
+
+def scan_folder(path: Path, settings: Settings, known_ids: Iterable[str]) -> FolderScan:
+    """Read one snippet folder; report, never raise, for what is wrong in it."""
+    folder = sima_lab.load_folder(path, root=settings.root)
+    problems = [_problem(p) for p in folder.problems]
+    if path.name not in set(known_ids):
+        problems.append(
+            Problem(
+                folder.path,
+                0,
+                f"snippet folder for unknown ID {path.name}: the folder's name must be "
+                "the REF-ID of the entry that shows its snippets",
+                Severity.WARNING,
+            )
+        )
+    digest = hashlib.sha256(folder.path.encode() + b"\0")  # keys carry the folder's name
+    for file in sorted(path.iterdir()):
+        if file.is_file():
+            digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return FolderScan(folder, digest.hexdigest(), tuple(problems))
+
+
+def static_problems(settings: Settings, catalog: Catalog) -> list[Problem]:
+    """Everything wrong with the snippets that can be found without running a claim."""
+    problems: list[Problem] = []
+    paths: dict[str, str] = {}
+    for path in snippet_folders(settings):
+        scan = scan_folder(path, settings, catalog.entries)
+        problems.extend(scan.problems)
+        paths.update((s.key, s.path) for s in scan.folder.snippets if s.claim is not None)
+    return problems + _marker_problems(catalog, paths)
+
+
+def _prove(scan: FolderScan) -> tuple[list[SnippetView], list[Problem]]:
+    views: list[SnippetView] = []
+    problems: list[Problem] = []
+    for spec in scan.folder.snippets:
+        if spec.claim is None:
+            continue  # check_claims already reported it
+        outcome = scan.folder.verify(spec.name)
+        views.append(view_of(spec, outcome))
+        if outcome.status != "pass":
+            problems.append(_from_message(outcome.message, spec.path))
+    return views, problems
+
+
+@dataclass
+class SnippetCache:
+    """Claim results by folder content, so `mkdocs serve` re-runs only what changed.
+
+    One cache belongs to one plugin object; nothing is shared between processes.
+    """
+
+    _results: dict[str, tuple[list[SnippetView], list[Problem]]] = field(default_factory=dict)
+
+    def collect(
+        self, settings: Settings, catalog: Catalog
+    ) -> tuple[dict[str, SnippetView], list[Problem]]:
+        """Every snippet's view by key, and every problem (static and failed claims)."""
+        views: dict[str, SnippetView] = {}
+        problems: list[Problem] = []
+        fresh: dict[str, tuple[list[SnippetView], list[Problem]]] = {}
+        for path in snippet_folders(settings):
+            scan = scan_folder(path, settings, catalog.entries)
+            problems.extend(scan.problems)
+            result = self._results.get(scan.digest) or _prove(scan)
+            fresh[scan.digest] = result
+            views.update((view.key, view) for view in result[0])
+            problems.extend(result[1])
+        self._results = fresh
+        paths = {key: view.path for key, view in views.items()}
+        return views, problems + _marker_problems(catalog, paths)
+
+
+def _select(
+    settings: Settings, paths: Sequence[Path]
+) -> tuple[dict[Path, set[str] | None], list[Problem]]:
+    """Folders to prove, each with the snippet names asked for (None: all)."""
+    if not paths:
+        return dict.fromkeys(snippet_folders(settings)), []
+    chosen: dict[Path, set[str] | None] = {}
+    problems: list[Problem] = []
+    root = settings.snippets_dir.resolve()
+    for given in paths:
+        path = given.resolve()
+        folder = path if path.is_dir() else path.parent
+        shown = settings.rel(given)
+        if not path.exists():
+            problems.append(Problem(shown, 0, "no such file or folder"))
+        elif path == root:
+            chosen.update({f.resolve(): None for f in snippet_folders(settings)})
+        elif folder.parent != root or (path.is_file() and path.suffix != ".py"):
+            problems.append(
+                Problem(
+                    shown, 0, f"not a snippet: expected {settings.rel(root)}/<REF-ID>/<name>.py"
+                )
+            )
+        elif path.is_dir():
+            chosen[folder] = None
+        elif chosen.get(folder, set()) is not None:
+            names = chosen.setdefault(folder, set())
+            assert names is not None
+            names.add(path.stem)
+    return chosen, problems
+
+
+def verify_all(
+    settings: Settings, paths: Sequence[Path] = ()
+) -> tuple[list[SnippetView], list[Problem]]:
+    """Prove the claims of the snippets under `paths` (default: every snippet).
+
+    Args:
+        settings: The project settings.
+        paths: Snippet files or folders; a file must be `snippets/<REF-ID>/<name>.py`.
+
+    Returns:
+        The views of the snippets that were checked (each with its status), and the
+        problems that kept a snippet from being checked (its folder's static problems,
+        a path that is not a snippet, a file without a claim).
+    """
+    chosen, problems = _select(settings, paths)
+    views: list[SnippetView] = []
+    for folder_path, names in chosen.items():
+        folder = sima_lab.load_folder(folder_path, root=settings.root)
+        problems.extend(_problem(p) for p in folder.problems)
+        wanted = [s for s in folder.snippets if names is None or s.name in names]
+        for name in sorted((names or set()) - {s.name for s in folder.snippets}):
+            problems.append(Problem(f"{folder.path}/{name}.py", 0, "not a snippet of this folder"))
+        for spec in wanted:
+            if spec.claim is None:
+                if names is not None:
+                    problems.append(
+                        Problem(spec.path, 0, f"no claim: add [{spec.name}] to claims.toml")
+                    )
+                continue
+            views.append(view_of(spec, folder.verify(spec.name)))
+    return views, sorted(set(problems))
