@@ -27,8 +27,9 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $@
 
-node_modules/.installed: package.json package-lock.json
+node_modules/.installed: package.json package-lock.json tools/sima/frontend/editor.mjs
 	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent build
 	@touch $@
 
 setup: $(BIN)/.installed node_modules/.installed

@@ -18,6 +18,8 @@ import pytest
 from sima.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The browser's time limit for a run in the test build (the site's default is 10 s).
+RUN_TIMEOUT = 3
 PREFIXES = {
     "LESS": "Lesson Learned",
     "INT": "Interface Pattern",
@@ -133,13 +135,18 @@ class Served:
 def site_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """An HTTP server on a free port, serving a folder the site is built into."""
     root = tmp_path_factory.mktemp("served")
-    handler = functools.partial(_Quiet, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Served(root, f"http://127.0.0.1:{server.server_address[1]}/")
+    server, url = serve(root)
+    yield Served(root, url)
     server.shutdown()
     server.server_close()
+
+
+def serve(root: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Start a static server for `root` on a free port of 127.0.0.1."""
+    handler = functools.partial(_Quiet, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
 @pytest.fixture(scope="session")
@@ -151,7 +158,7 @@ def built_site(site_server: Served) -> Path:
         "--strict",
         "-d",
         str(site_server.root),
-        env={"SIMA_SITE_URL": site_server.url},
+        env={"SIMA_SITE_URL": site_server.url, "SIMA_RUN_TIMEOUT": str(RUN_TIMEOUT)},
     )
     assert result.returncode == 0, result.stderr
     return site_server.root

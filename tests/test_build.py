@@ -89,6 +89,28 @@ def _syntax_error(p: Project) -> None:
     p.write("snippets/LESS-01/adder.py", "def handler(event, context)\n    return 1\n")
 
 
+def _scenario_raises(p: Project) -> None:
+    p.write("snippets/LESS-01/scenarios.py", SCENARIOS.replace("result == 2", "result.missing"))
+
+
+def _check_never_ran(p: Project) -> None:
+    checkless = SCENARIOS.replace('return Verdict(result == 2, f"got {result!r}")', "print(result)")
+    p.write("snippets/LESS-01/scenarios.py", checkless)
+
+
+def _endless_module_code(p: Project) -> None:
+    p.write("snippets/LESS-01/adder.py", "while True:\n    pass\n" + GOOD_SNIPPET)
+
+
+def _no_claim(p: Project) -> None:
+    p.write("snippets/LESS-01/extra.py", GOOD_SNIPPET)
+
+
+def _unknown_scenario(p: Project) -> None:
+    text = (p.root / "snippets/LESS-01/claims.toml").read_text()
+    p.write("snippets/LESS-01/claims.toml", text.replace('"adds_one"', '"adds_two"'))
+
+
 def _unknown_snippet(p: Project) -> None:
     p.entry("LESS-02", "Second", "Back to LESS-01.\n\n@snippet(missing)\n")
 
@@ -112,6 +134,31 @@ CASES = [
         _wrong_claim,
         "snippets/LESS-01/adder.py:1: declared bad",
         error=False,
+    ),
+    Case(
+        "scenario raises",
+        _scenario_raises,
+        "snippets/LESS-01/scenarios.py:6: scenario adds_one() raised AttributeError",
+        error=False,
+    ),
+    Case(
+        "check never ran",
+        _check_never_ran,
+        "returned NoneType, not a Verdict(good: bool, observed: str): the check never ran",
+        error=False,
+    ),
+    Case(
+        "endless loop in module code",
+        _endless_module_code,
+        "snippets/LESS-01/adder.py:1: stopped after 500000 steps in module code",
+        error=False,
+    ),
+    Case("snippet without a claim", _no_claim, "snippets/LESS-01/extra.py", error=True),
+    Case(
+        "unknown scenario",
+        _unknown_scenario,
+        "snippets/LESS-01/claims.toml:4: [adder] scenario 'adds_two' is not a function",
+        error=True,
     ),
     Case("broken claims.toml", _broken_claims, "snippets/LESS-01/claims.toml:3", error=True),
     Case(
@@ -162,7 +209,13 @@ def test_bad_input_is_reported_with_file_and_line(
     config = project.root / "mkdocs.yml"
 
     # sima check: static problems only; a wrong claim needs `sima verify`.
-    command = ["verify"] if case.make is _wrong_claim else ["check"]
+    runs_claims = case.make in (
+        _wrong_claim,
+        _scenario_raises,
+        _check_never_ran,
+        _endless_module_code,
+    )
+    command = ["verify"] if runs_claims else ["check"]
     assert sima(["--config", str(config), *command]) == 1
     assert case.expected in capsys.readouterr().out
 

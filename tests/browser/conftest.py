@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -66,15 +67,24 @@ class Visit:
         ]
 
 
-@pytest.fixture
-def visit(browser: Browser, built_site: Path, site_server: Served) -> Iterator[Visit]:
+@contextmanager
+def opened(browser: Browser, server: Served) -> Iterator[Visit]:
+    """A new browser context (empty cache, no worker) on the served site."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    seen = Visit(page, site_server.url)
+    seen = Visit(page, server.url)
 
     def record(request: Request) -> None:
         seen.requests.append(request.url)
 
     context.on("request", record)  # the context sees the workers' requests too
-    yield seen
-    context.close()
+    try:
+        yield seen
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def visit(browser: Browser, built_site: Path, site_server: Served) -> Iterator[Visit]:
+    with opened(browser, site_server) as seen:
+        yield seen

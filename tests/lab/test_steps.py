@@ -82,3 +82,19 @@ def test_verify_reports_the_endless_loop_as_an_error() -> None:
         "snippets/T/spin.py:3: stopped after 300 steps in the handler: an endless loop?"
     )
     assert len(outcome.trace) == 1
+
+
+def test_no_budget_counts_no_lines() -> None:
+    """With `step_budget=None` (the browser's worker has a time limit instead), a long
+    loop that the default budget stops runs to its end."""
+    code = (
+        "def handler(event, context):\n"
+        "    n = 0\n"
+        "    for _ in range(600_000):\n"
+        "        n += 1\n"
+        "    return n\n"
+    )
+    with pytest.raises(SnippetHalted):
+        Lab(code, filename="long.py").invoke()
+    record = Lab(code, filename="long.py", settings=LabSettings(step_budget=None)).invoke()
+    assert record.result == 600_000

@@ -9,6 +9,7 @@ the build before the site folder is touched).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -21,22 +22,27 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+import sima_lab
 from sima.catalog import Catalog, docs_problems, load_catalog
 from sima.pages import backlinks_of, expand_nav, render_entry, render_indexes, resolver
 from sima.problems import Problem, Severity
-from sima.proofs import SnippetCache
+from sima.proofs import SnippetCache, lab_payload, snippet_folders
+from sima.runtime import RuntimeError_, prepare_runtime
 from sima.settings import DEFAULT_PREFIXES, Settings
 from sima.snippets import SnippetView
 
 log = get_plugin_logger(__name__)
 
 ASSETS = Path(__file__).parent / "assets"
+LAB_DIR = Path(sima_lab.__file__).parent
 
 #: Files copied from node_modules into the site: site path -> package path.
 VENDORED = {
     "assets/vendor/tablesort.min.js": "tablesort/dist/tablesort.min.js",
     "assets/vendor/tablesort.number.min.js": "tablesort/dist/sorts/tablesort.number.min.js",
 }
+#: The editor bundle, built from tools/sima/frontend/editor.mjs by `npm run build`.
+EDITOR = {"assets/vendor/editor.js": ".sima/editor.js"}
 
 #: Markdown extensions the generated pages rely on.
 EXTENSIONS = ["attr_list", "md_in_html", "admonition", "pymdownx.details", "pymdownx.superfences"]
@@ -56,6 +62,16 @@ class SimaConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is unt
 
     node_modules = c.Type(str, default="node_modules")
     """Where `npm ci` put the front-end packages the site serves itself."""
+
+    run_timeout = c.Type((int, float, str), default=10)
+    """Seconds a snippet may run in the browser before its worker is restarted (a
+    string is accepted so that `!ENV [SIMA_RUN_TIMEOUT, 10]` works)."""
+
+    runner = c.Type(bool, default=True)
+    """Add Run, Stop, Reset and an editor to each snippet, with Pyodide in the site."""
+
+    cache_dir = c.Type(str, default=".cache/sima")
+    """Where the built lab wheel and Pyodide lock are kept between builds."""
 
 
 class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
@@ -83,6 +99,9 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         config.extra_javascript.append("assets/vendor/tablesort.min.js")
         config.extra_javascript.append("assets/vendor/tablesort.number.min.js")
         config.extra_javascript.append("assets/sima/sima.js")
+        if self.config.runner:
+            config.extra_javascript.append("assets/sima/config.js")
+            config.extra_javascript.append("assets/sima/runner.js")
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
@@ -123,18 +142,55 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         for index in pages[0]:
             files.append(File.generated(config, index.uri, content=index.markdown))
         for asset in sorted(ASSETS.iterdir()):
-            files.append(
-                File.generated(config, f"assets/sima/{asset.name}", abs_src_path=str(asset))
-            )
+            if asset.is_file():
+                files.append(
+                    File.generated(config, f"assets/sima/{asset.name}", abs_src_path=str(asset))
+                )
         modules = self.settings.root / self.config.node_modules
-        for site_path, package_path in VENDORED.items():
+        vendored = {**VENDORED, **(EDITOR if self.config.runner else {})}
+        for site_path, package_path in vendored.items():
             source = modules / package_path
             if not source.is_file():
                 raise PluginError(
-                    f"sima: {source} is missing; run `make` (npm ci) to install front-end packages"
+                    f"sima: {source} is missing; run `make setup` (npm ci and npm run build)"
                 )
             files.append(File.generated(config, site_path, abs_src_path=str(source)))
+        if self.config.runner:
+            self._add_runner(files, config, modules)
         return files
+
+    def _add_runner(self, files: Files, config: MkDocsConfig, modules: Path) -> None:
+        """Pyodide, the lab wheel, each snippet folder as data, and the runner's settings."""
+        assert self.settings is not None
+        try:
+            runtime = prepare_runtime(
+                modules / "pyodide", LAB_DIR, self.settings.root / self.config.cache_dir
+            )
+        except RuntimeError_ as exc:
+            raise PluginError(f"sima: {exc}") from exc
+        for site_path, source in runtime.files.items():
+            files.append(File.generated(config, site_path, abs_src_path=str(source)))
+        for folder in snippet_folders(self.settings):
+            payload = json.dumps(lab_payload(folder), ensure_ascii=False)
+            files.append(
+                File.generated(config, f"assets/sima/lab/{folder.name}.json", content=payload)
+            )
+        settings = {"timeout": self._timeout(), "pyodide": runtime.pyodide_version}
+        script = f"window.SIMA_CONFIG = {json.dumps(settings)};\n"
+        files.append(File.generated(config, "assets/sima/config.js", content=script))
+
+    def _timeout(self) -> float:
+        value = self.config.run_timeout
+        try:
+            seconds = float(value) if isinstance(value, int | float | str) else 0.0
+        except ValueError:
+            seconds = 0.0
+        if seconds <= 0:
+            raise PluginError(
+                f"sima: run_timeout must be a positive number of seconds, "
+                f"not {self.config.run_timeout!r}"
+            )
+        return seconds
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files

@@ -247,3 +247,27 @@ def verify_all(
                 continue
             views.append(view_of(spec, folder.verify(spec.name)))
     return views, sorted(set(problems))
+
+
+def lab_payload(path: Path) -> dict[str, object]:
+    """A snippet folder as the plain data the browser's runner needs.
+
+    See [`sima_lab.runner`][sima_lab.runner] for the shape. Only `claims.toml`,
+    `scenarios.py` and the snippet files go in; the browser never reads the disk.
+    """
+
+    def text(name: str) -> str:
+        file = path / name
+        return file.read_text(encoding="utf-8") if file.is_file() else ""
+
+    files = {
+        file.stem: file.read_text(encoding="utf-8")
+        for file in sorted(path.glob("*.py"))
+        if file.name != "scenarios.py"
+    }
+    return {
+        "ref_id": path.name,
+        "claims": text("claims.toml"),
+        "scenarios": text("scenarios.py"),
+        "files": files,
+    }

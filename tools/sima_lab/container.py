@@ -283,7 +283,8 @@ class Container:
         old_stdout, old_stderr = sys.stdout, sys.stderr
         old_trace = sys.gettrace()
         sys.stdout = sys.stderr = output
-        sys.settrace(self._tracer(run, filenames))
+        if self.lab.settings.step_budget is not None:
+            sys.settrace(self._tracer(run, filenames))
         try:
             result = call()
         except SnippetHalted as exc:
@@ -308,7 +309,7 @@ class Container:
         return Executed(result, error, run.elapsed_us, output.getvalue(), fatal, halted)
 
     def _tracer(self, run: _Run, filenames: frozenset[str]) -> Callable[[FrameType, str, Any], Any]:
-        budget = self.lab.settings.step_budget
+        budget = self.lab.settings.step_budget or 0
 
         def local(frame: FrameType, event: str, arg: Any) -> Any:
             if event == "line":

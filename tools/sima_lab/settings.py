@@ -56,7 +56,9 @@ class LabSettings:
             retires it.
         recycle_after: Retire a container after this many invocations (None: never).
         step_budget: Lines of snippet code one phase (module code or one handler call)
-            may execute before the lab stops it as an endless loop.
+            may execute before the lab stops it as an endless loop. None turns the
+            count off (the browser runner does: its worker has a time limit, and
+            counting lines slows the code down).
         db_max_connections: The database server's connection limit.
         heavy_modules: Modules that `import` treats as heavy (name to cost).
         connect_ms: Cost of `connect_db()`: opening a database connection.
@@ -76,7 +78,7 @@ class LabSettings:
     init_budget: float = 10.0
     idle_timeout: float = 600.0
     recycle_after: int | None = None
-    step_budget: int = 500_000
+    step_budget: int | None = 500_000
     db_max_connections: int = 20
     heavy_modules: Mapping[str, HeavyModule] = field(default_factory=_default_heavy_modules)
     connect_ms: float = 200.0

@@ -1,0 +1,260 @@
+"""Run in the page: every snippet's claim, edits that flip a verdict, and a runner
+that recovers from endless loops, floods of output and failed loads."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Dialog, ElementHandle, Locator, Route, expect
+
+from browser.conftest import Visit, opened
+from conftest import ROOT, RUN_TIMEOUT, Served, run_mkdocs, serve
+
+LESS22 = ROOT / "snippets/LESS-22"
+CLAIMS = tomllib.loads((LESS22 / "claims.toml").read_text(encoding="utf-8"))
+PAIRS = {c["fixes"]: good for good, c in CLAIMS.items() if "fixes" in c}
+PYODIDE = "/assets/pyodide/"
+
+
+def block(visit: Visit, name: str) -> Locator:
+    return visit.page.locator(f'[data-snippet="LESS-22/{name}"]')
+
+
+def handle(locator: Locator) -> ElementHandle:
+    found = locator.element_handle()
+    assert found is not None
+    return found
+
+
+def run(visit: Visit, name: str, code: str | None = None) -> dict[str, object]:
+    """Set the code (if given) and run it through the page's own API."""
+    target = handle(block(visit, name))
+    if code is not None:
+        visit.page.evaluate("([b, t]) => window.sima.setCode(b, t)", [target, code])
+    result: dict[str, object] = visit.page.evaluate("b => window.sima.run(b)", target)
+    return result
+
+
+@pytest.fixture
+def less22(visit: Visit) -> Iterator[Visit]:
+    """A fresh LESS-22 page in a new browser context (nothing loaded yet)."""
+    visit.goto("entries/LESS-22/")
+    visit.page.wait_for_load_state("networkidle")
+    yield visit
+
+
+@pytest.fixture(scope="module")
+def warm(browser: Browser, built_site: Path, site_server: Served) -> Iterator[Visit]:
+    """One LESS-22 page shared by the tests that only run snippets, so that Python
+    loads once for them. Each of those tests starts by resetting what it touches."""
+    with opened(browser, site_server) as seen:
+        seen.goto("entries/LESS-22/")
+        seen.page.wait_for_load_state("networkidle")
+        yield seen
+
+
+@pytest.fixture
+def shared(warm: Visit) -> Visit:
+    """The shared page, with every block's code put back."""
+    warm.page.evaluate(
+        "Promise.all([...document.querySelectorAll('[data-snippet]')].map(window.sima.reset))"
+    )
+    return warm
+
+
+def test_nothing_of_pyodide_loads_before_interaction(less22: Visit) -> None:
+    assert less22.page.locator(".sima-snippet .cm-editor").count() == len(CLAIMS)
+    assert [u for u in less22.requests if PYODIDE in u] == []
+    assert less22.page.evaluate("window.sima.runtime().status") == "idle"
+
+
+def test_pointer_on_run_prefetches(less22: Visit) -> None:
+    less22.page.locator('[data-action="run"]').first.hover()
+    expect(less22.page.locator("body")).to_be_visible()
+    less22.page.wait_for_function("window.sima.runtime().status === 'ready'", timeout=60_000)
+    assert any(u.endswith("pyodide.asm.wasm") for u in less22.requests)
+
+
+def test_every_snippet_run_by_its_button_shows_its_claim(shared: Visit) -> None:
+    for name, claim in CLAIMS.items():
+        target = block(shared, name)
+        target.locator('[data-action="run"]').click()
+        expect(target).to_have_attribute("data-state", "ok", timeout=60_000)
+        expect(target).to_have_attribute("data-verdict", claim["claim"])
+        expect(target.locator(".sima-run__status")).to_contain_text(
+            f"The lab observed what the claim says ({claim['claim']})"
+        )
+        expect(target.locator('[role="log"][aria-live="polite"] pre')).to_contain_text("verdict:")
+    assert shared.foreign() == []
+
+
+@pytest.mark.parametrize(("bad", "good"), sorted(PAIRS.items()))
+def test_editing_a_bad_snippet_into_its_fix_flips_the_verdict(
+    shared: Visit, bad: str, good: str
+) -> None:
+    fixed = (LESS22 / f"{good}.py").read_text(encoding="utf-8")
+    result = run(shared, bad, fixed)
+    assert (result["state"], result["observed"], result["status"]) == ("ok", "good", "fail")
+    target = block(shared, bad)
+    expect(target).to_have_attribute("data-verdict", "good")
+    expect(target.locator(".sima-run__status")).to_contain_text("your change fixed the pattern")
+
+
+def test_tracebacks_point_at_the_readers_lines(shared: Visit) -> None:
+    code = "def handler(event, context):\n    x = 1\n\n    return undefined_name\n"
+    result = run(shared, "mistake1_user_sessions", code)
+    assert "NameError at line 4" in str(result["report"])
+    code = "import json\n\ndef handler(event, context)\n    return 1\n"
+    result = run(shared, "mistake1_user_sessions", code)
+    assert result["state"] == "error"
+    assert "snippets/LESS-22/mistake1_user_sessions.py:3: SyntaxError" in str(result["message"])
+
+
+def test_time_limit_and_stop_recover(less22: Visit) -> None:
+    loop = "while True:\n    pass\n"
+    result = run(less22, "mistake1_user_sessions", loop)
+    assert result["state"] == "timeout"
+    target = block(less22, "mistake1_user_sessions")
+    expect(target).to_have_attribute("data-state", "timeout")
+    expect(target.locator(".sima-run__status")).to_contain_text(f"Stopped after {RUN_TIMEOUT} s")
+
+    # Stop by hand, long before the limit.
+    other = block(less22, "mistake1_request_scoped")
+    handle_other = handle(other)
+    less22.page.evaluate("([b, t]) => window.sima.setCode(b, t)", [handle_other, loop])
+    other.locator('[data-action="run"]').click()
+    expect(other).to_have_attribute("data-state", "running")
+    less22.page.wait_for_function("window.sima.runtime().status === 'ready'", timeout=60_000)
+    less22.page.wait_for_timeout(300)
+    other.locator('[data-action="stop"]').click()
+    expect(other).to_have_attribute("data-state", "error")
+    expect(other.locator(".sima-run__status")).to_contain_text("Stopped.")
+
+    # A normal run works afterwards, in a fresh worker.
+    less22.page.locator(
+        '[data-snippet="LESS-22/mistake1_request_scoped"] [data-action="reset"]'
+    ).click()
+    result = run(less22, "mistake1_request_scoped")
+    assert (result["state"], result["observed"]) == ("ok", "good")
+
+
+def test_a_flood_of_output_is_cut_and_the_page_stays_responsive(shared: Visit) -> None:
+    code = "for i in range(10**6):\n    print(i)\n\ndef handler(event, context):\n    return 1\n"
+    result = run(shared, "lifecycle_cold_warm", code)
+    assert result["state"] == "ok"
+    log = block(shared, "lifecycle_cold_warm").locator(".sima-run__output")
+    text = log.inner_text()
+    assert "[output cut:" in text
+    assert len(text) < 300_000
+    assert shared.page.evaluate("1 + 1") == 2
+
+
+def test_html_in_output_is_shown_as_text(shared: Visit) -> None:
+    dialogs: list[str] = []
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    shared.page.on("dialog", on_dialog)
+    payload = "<img src=x onerror=alert(1)>"
+    code = f"def handler(event, context):\n    print({payload!r})\n    return {payload!r}\n"
+    run(shared, "mistake1_request_scoped", code)
+    target = block(shared, "mistake1_request_scoped")
+    assert payload in target.locator(".sima-run__output").inner_text()
+    assert target.locator(".sima-run img").count() == 0
+    assert dialogs == []
+
+
+def test_reset_restores_the_original_code(shared: Visit) -> None:
+    target = block(shared, "mistake1_user_sessions")
+    shared.page.evaluate("([b, t]) => window.sima.setCode(b, t)", [handle(target), "x = 1\n"])
+    target.locator('[data-action="reset"]').click()
+    source = (LESS22 / "mistake1_user_sessions.py").read_text(encoding="utf-8")
+    expect(target.locator(".cm-content")).to_contain_text("_user_sessions = {}")
+    result = run(shared, "mistake1_user_sessions")
+    assert result["observed"] == "bad"
+    assert source.splitlines()[0] in target.locator(".cm-content").inner_text()
+
+
+def test_keyboard_runs_and_leaves_the_editor(shared: Visit) -> None:
+    target = block(shared, "mistake1_request_scoped")
+    target.locator(".cm-content").click()
+    shared.page.keyboard.press("Control+Enter")
+    expect(target).to_have_attribute("data-state", "ok", timeout=60_000)
+    target.locator(".cm-content").click()
+    shared.page.keyboard.press("Escape")
+    focused = shared.page.evaluate("document.activeElement.dataset.action")
+    assert focused == "run"
+
+
+def test_python_survives_instant_navigation(less22: Visit) -> None:
+    assert run(less22, "mistake1_request_scoped")["state"] == "ok"
+    less22.page.locator("article a.sima-ref[data-ref='LESS-18']").first.click()
+    expect(less22.page.locator("article h1")).to_contain_text("LESS-18")
+    less22.page.locator("article a.sima-ref[data-ref='LESS-22']").first.click()
+    expect(less22.page.locator("article h1")).to_contain_text("LESS-22")
+    assert run(less22, "mistake1_user_sessions")["state"] == "ok"
+    loads = [u for u in less22.requests if u.endswith("pyodide.asm.wasm")]
+    assert len(loads) == 1
+
+
+def test_a_failed_load_says_what_failed_and_retry_works(less22: Visit) -> None:
+    page = less22.page
+
+    def refuse(route: Route) -> None:
+        route.abort()
+
+    page.route(re.compile(r".*python_stdlib\.zip$"), refuse)
+    result = run(less22, "mistake1_request_scoped")
+    assert result["state"] == "error"
+    target = block(less22, "mistake1_request_scoped")
+    expect(target.locator(".sima-run__status")).to_contain_text("Could not")
+    retry = target.locator('[data-action="retry"]')
+    expect(retry).to_be_visible()
+    page.unroute(re.compile(r".*python_stdlib\.zip$"))
+    retry.click()
+    expect(target).to_have_attribute("data-state", "ok", timeout=60_000)
+
+
+def test_editor_follows_the_dark_palette(less22: Visit) -> None:
+    editor = less22.page.locator(".cm-editor").first
+    light = editor.evaluate("e => getComputedStyle(e).backgroundColor")
+    less22.page.locator("label[title='Switch to dark mode']:visible").click()
+    expect(less22.page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
+    dark = editor.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert light != dark
+
+
+@pytest.fixture(scope="module")
+def sub_path_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The site built for, and served from, a sub-path (like a GitHub project site)."""
+    root = tmp_path_factory.mktemp("subpath")
+    server, url = serve(root)
+    site_url = url + "kb/"
+    built = run_mkdocs(
+        ROOT / "mkdocs.yml",
+        "build",
+        "--strict",
+        "-d",
+        str(root / "kb"),
+        env={"SIMA_SITE_URL": site_url, "SIMA_RUN_TIMEOUT": str(RUN_TIMEOUT)},
+    )
+    assert built.returncode == 0, built.stderr
+    yield site_url
+    server.shutdown()
+    server.server_close()
+
+
+def test_runs_from_a_sub_path_of_a_plain_static_host(browser: Browser, sub_path_site: str) -> None:
+    """No special headers (no COOP/COEP), and every request stays under /kb/."""
+    with opened(browser, Served(Path(), sub_path_site)) as seen:
+        seen.goto("entries/LESS-22/")
+        result = run(seen, "mistake1_user_sessions")
+        assert (result["state"], result["observed"]) == ("ok", "bad")
+        assert seen.page.evaluate("crossOriginIsolated") is False
+        assert all(u.startswith(sub_path_site) for u in seen.requests), seen.requests

@@ -1,0 +1,275 @@
+"""Every snippet claim gives the same result in Pyodide (under Node) as in CPython.
+
+The site's browser runs claims with `sima_lab.runner` inside Pyodide, from the lab
+wheel registered in the site's `pyodide-lock.json`; `sima verify` and the build run
+them with CPython. This test builds that same runtime (`sima.runtime.prepare_runtime`),
+runs every claimed snippet of every `snippets/<REF-ID>/` folder in both, once, and
+compares status, observed and declared verdicts and messages.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import ROOT
+from sima.proofs import lab_payload
+from sima.runtime import LOCK_FILE, SITE_DIR, RuntimeError_, prepare_runtime
+from sima_lab.runner import run_snippet
+
+HARNESS = Path(__file__).with_name("run_claims.mjs")
+PYODIDE_DIR = ROOT / "node_modules" / "pyodide"
+LAB_DIR = ROOT / "tools" / "sima_lab"
+SNIPPETS_DIR = ROOT / "snippets"
+MARKER = "SIMA-PARITY-RESULT "
+#: Result fields that must be identical in CPython and Pyodide.
+COMPARED = ("status", "observed", "declared", "message")
+#: Seconds the harness may take (Pyodide loads in a few seconds).
+TIMEOUT = 300
+#: Payload key prefix of the deliberately mislabelled copy.
+MISLABELLED = "mislabelled:"
+
+Payload = dict[str, object]
+Result = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One snippet to check: its id in the results, its payload's key, its name."""
+
+    id: str
+    payload: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Parity:
+    """Both runtimes' results by run id, and what was run.
+
+    Attributes:
+        claimed: Ids (`<REF-ID>/<name>`) of every claimed snippet in `snippets/`.
+        mislabelled: Id of the copy of a bad snippet whose claim says `good`.
+        cpython: CPython's `run_snippet` results by id.
+        pyodide: The harness's results by id.
+        info: The harness's document without its results (versions, timings).
+    """
+
+    claimed: list[str]
+    mislabelled: str
+    cpython: dict[str, Result]
+    pyodide: dict[str, Result]
+    info: dict[str, Any]
+
+
+def snippet_folders() -> list[Path]:
+    """Every `snippets/<REF-ID>/` folder (hidden and `_` folders aside, as the site does)."""
+    return sorted(
+        p for p in SNIPPETS_DIR.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+    )
+
+
+def claim_tables(payload: Payload) -> dict[str, dict[str, Any]]:
+    """Every table of the payload's `claims.toml`, by snippet name."""
+    try:
+        data = tomllib.loads(str(payload["claims"]))
+    except tomllib.TOMLDecodeError as exc:
+        pytest.fail(f"snippets/{payload['ref_id']}/claims.toml: {exc}")
+    return {name: table for name, table in data.items() if isinstance(table, dict)}
+
+
+def flip_to_good(claims: str, name: str) -> str:
+    """`claims` with table `[name]`'s `claim = "bad"` changed to `"good"` (else unchanged)."""
+    header = re.search(rf"^\[{re.escape(name)}\][ \t]*$", claims, re.MULTILINE)
+    if header is None:
+        return claims
+    following = re.compile(r"^\[", re.MULTILINE).search(claims, header.end())
+    end = following.start() if following else len(claims)
+    section = re.sub(
+        r'^(claim[ \t]*=[ \t]*)"bad"',
+        r'\1"good"',
+        claims[header.end() : end],
+        count=1,
+        flags=re.MULTILINE,
+    )
+    return claims[: header.end()] + section + claims[end:]
+
+
+def mislabelled_copy(payloads: dict[str, Payload]) -> tuple[str, Payload, str]:
+    """A copy of the first payload with a `bad` claim, that claim flipped to `good`.
+
+    Returns:
+        The copy's key, the copy, and the flipped snippet's name.
+    """
+    for key, payload in payloads.items():
+        for name, table in claim_tables(payload).items():
+            if table.get("claim") != "bad":
+                continue
+            copy = {**payload, "claims": flip_to_good(str(payload["claims"]), name)}
+            if claim_tables(copy)[name].get("claim") == "good":
+                return MISLABELLED + key, copy, name
+    pytest.fail("no snippet claims `bad`: nothing to mislabel")
+
+
+def runtime_lock(cache_dir: Path) -> Path:
+    """The site's `pyodide-lock.json` with the lab wheel, built like the site's."""
+    node_modules = "node_modules/pyodide is missing or incomplete: run `make setup`"
+    if not (PYODIDE_DIR / "pyodide.mjs").is_file():
+        pytest.fail(node_modules)
+    try:
+        runtime = prepare_runtime(PYODIDE_DIR, LAB_DIR, cache_dir)
+    except RuntimeError_ as exc:
+        pytest.fail(f"{exc} ({node_modules})")
+    lock = runtime.files[f"{SITE_DIR}/{LOCK_FILE}"]
+    wheel = runtime.files[f"{SITE_DIR}/{runtime.wheel}"]
+    # The harness finds the wheel beside the lock, as the browser does in assets/pyodide/.
+    assert wheel.parent == lock.parent, f"{wheel} is not beside {lock}"
+    return lock
+
+
+def node_executable() -> str:
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node (Node.js 20) is not on PATH: run `make setup`")
+    return node
+
+
+def run_harness(lock: Path, input_path: Path) -> subprocess.CompletedProcess[str]:
+    """Run `run_claims.mjs` once; never raises on a non-zero exit."""
+    command = [node_executable(), str(HARNESS), str(PYODIDE_DIR), str(lock), str(input_path)]
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    except subprocess.TimeoutExpired as exc:
+        stderr = exc.stderr.decode() if isinstance(exc.stderr, bytes) else exc.stderr or ""
+        pytest.fail(f"the Pyodide harness did not finish in {TIMEOUT} s:\n{stderr}")
+
+
+def harness_document(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    """The harness's result line, parsed; fails the test with its stderr otherwise."""
+    if result.returncode != 0:
+        pytest.fail(f"the Pyodide harness failed (exit {result.returncode}):\n{result.stderr}")
+    lines = [line for line in result.stdout.splitlines() if line.startswith(MARKER)]
+    if len(lines) != 1:
+        pytest.fail(
+            f"expected one {MARKER.strip()} line from the harness, got {len(lines)}:\n"
+            f"stdout:\n{result.stdout[:2000]}\nstderr:\n{result.stderr}"
+        )
+    document: dict[str, Any] = json.loads(lines[0].removeprefix(MARKER))
+    return document
+
+
+@pytest.fixture(scope="session")
+def lock(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The lock and wheel built for this session (the wheel sits beside the lock)."""
+    node_executable()  # fail early, before building anything
+    return runtime_lock(tmp_path_factory.mktemp("pyodide-runtime"))
+
+
+@pytest.fixture(scope="session")
+def parity(lock: Path, tmp_path_factory: pytest.TempPathFactory) -> Parity:
+    """Every claim run in CPython and, in one Node process, in Pyodide."""
+    work = tmp_path_factory.mktemp("pyodide-parity")
+
+    payloads: dict[str, Payload] = {}
+    runs: list[Run] = []
+    for folder in snippet_folders():
+        payload = lab_payload(folder)
+        payloads[folder.name] = payload
+        runs += [Run(f"{folder.name}/{name}", folder.name, name) for name in claim_tables(payload)]
+    claimed = [run.id for run in runs]
+    key, copy, name = mislabelled_copy(payloads)
+    payloads[key] = copy
+    mislabelled = Run(f"{key}/{name}", key, name)
+    runs.append(mislabelled)
+
+    input_path = work / "input.json"
+    input_path.write_text(
+        json.dumps({"payloads": payloads, "runs": [vars(run) for run in runs]}),
+        encoding="utf-8",
+    )
+    cpython = {run.id: run_snippet(payloads[run.payload], run.name) for run in runs}
+    document = harness_document(run_harness(lock, input_path))
+    pyodide: dict[str, Result] = document.pop("results")
+    return Parity(claimed, mislabelled.id, cpython, pyodide, document)
+
+
+def _cell(value: object, limit: int = 200) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def difference_table(differences: list[tuple[str, str, object, object]]) -> str:
+    """Rows (snippet, field, CPython's value, Pyodide's value) as an aligned table."""
+    rows = [("snippet", "field", "CPython", "Pyodide")]
+    rows += [(run, field, _cell(a), _cell(b)) for run, field, a, b in differences]
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def test_there_are_claims_to_check(parity: Parity) -> None:
+    assert parity.claimed, f"no claimed snippet found under {SNIPPETS_DIR}"
+
+
+def test_pyodide_runs_every_snippet_cpython_runs(parity: Parity) -> None:
+    expected = {*parity.claimed, parity.mislabelled}
+    assert set(parity.cpython) == expected
+    missing = sorted(expected - set(parity.pyodide))
+    extra = sorted(set(parity.pyodide) - expected)
+    assert not missing and not extra, f"not run in Pyodide: {missing}; unexpected: {extra}"
+
+
+def test_pyodide_results_match_cpython(parity: Parity) -> None:
+    differences = [
+        (run, field, parity.cpython[run].get(field), parity.pyodide.get(run, {}).get(field))
+        for run in parity.claimed
+        for field in COMPARED
+        if parity.cpython[run].get(field) != parity.pyodide.get(run, {}).get(field)
+    ]
+    assert not differences, (
+        f"{len({d[0] for d in differences})} of {len(parity.claimed)} snippets differ between "
+        f"CPython and Pyodide {parity.info.get('pyodide')}:\n{difference_table(differences)}"
+    )
+
+
+def test_the_lab_in_pyodide_is_the_built_wheel(parity: Parity, lock: Path) -> None:
+    entry = json.loads(lock.read_text(encoding="utf-8"))["packages"]["sima-lab"]
+    assert parity.info["lab_version"] == entry["version"], parity.info
+
+
+def test_a_mislabelled_claim_fails_in_both(parity: Parity) -> None:
+    """The check can fail: a bad snippet whose claim says `good` fails in both runtimes."""
+    cpython, pyodide = parity.cpython[parity.mislabelled], parity.pyodide[parity.mislabelled]
+    for result in (cpython, pyodide):
+        assert (result["status"], result["declared"], result["observed"]) == (
+            "fail",
+            "good",
+            "bad",
+        ), result
+        assert result["message"], result
+    assert {f: pyodide[f] for f in COMPARED} == {f: cpython[f] for f in COMPARED}
+
+
+def test_harness_rejects_a_wheel_that_does_not_match_the_lock(lock: Path, tmp_path: Path) -> None:
+    """Node's Pyodide skips the lock's sha256 for local wheels: the harness checks it."""
+    tampered = tmp_path / "tampered"
+    shutil.copytree(lock.parent, tampered)
+    [wheel] = tampered.glob("*.whl")
+    wheel.write_bytes(wheel.read_bytes() + b"\0")
+    input_path = tmp_path / "input.json"
+    input_path.write_text(json.dumps({"payloads": {}, "runs": []}), encoding="utf-8")
+    result = run_harness(tampered / LOCK_FILE, input_path)
+    assert result.returncode != 0, result.stdout
+    assert "does not match the lock" in result.stderr, result.stderr
+    assert MARKER not in result.stdout

@@ -1,0 +1,123 @@
+"""Running one snippet from plain data: what the browser's worker and the parity test call.
+
+A snippet folder travels as a *payload*, a JSON object the site serves beside each
+entry (`assets/sima/lab/<REF-ID>.json`):
+
+```json
+{"ref_id": "LESS-22", "claims": "<claims.toml text>", "scenarios": "<scenarios.py text>",
+ "files": {"mistake1_user_sessions": "<source>", "...": "..."}}
+```
+
+[`run_snippet`][sima_lab.runner.run_snippet] checks one snippet's claim against its
+own code or a reader's edited version, in a fresh lab, and returns a JSON-ready dict.
+Nothing here touches files, so it runs the same in CPython and in Pyodide.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from sima_lab.claims import load_scenarios, parse_claims
+from sima_lab.errors import LoadError
+from sima_lab.settings import LabSettings
+from sima_lab.verify import verify
+
+#: Cap on each text field returned (characters); the rest is cut with a note.
+OUTPUT_CAP = 100_000
+
+
+def _cap(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    cut = cut[: cut.rfind("\n") + 1] or cut
+    rest = text[len(cut) :]
+    lines = rest.count("\n") + (not rest.endswith("\n"))
+    return f"{cut}[output cut: {len(rest):,} more characters ({lines:,} lines) not shown]\n"
+
+
+def run_snippet(
+    payload: Mapping[str, Any],
+    name: str,
+    source: str | None = None,
+    *,
+    step_budget: int | None = LabSettings.step_budget,
+    cap: int = OUTPUT_CAP,
+) -> dict[str, Any]:
+    """Check snippet `name` of `payload` against `source` (default: its own code).
+
+    Args:
+        payload: The snippet folder as plain data (see the module docs).
+        name: The snippet's stem, e.g. `mistake1_user_sessions`.
+        source: The code to check, e.g. what a reader edited; None for the file's.
+        step_budget: The lab's line budget (None: no count, for a caller that has
+            its own time limit).
+        cap: Most characters of `report` and `output` to return.
+
+    Returns:
+        `name`, `declared`, `says`, `observed` (`good`/`bad`/None), `status`
+        (`pass`/`fail`/`error`), `message` (`path:line: ...` when not `pass`),
+        `report` (trace table and verdict) and `output` (what the snippet printed,
+        per invocation).
+    """
+    ref_id = str(payload.get("ref_id", "snippets"))
+    base = f"snippets/{ref_id}"
+    files: Mapping[str, str] = payload.get("files", {})
+    result: dict[str, Any] = {
+        "name": name,
+        "declared": None,
+        "says": "",
+        "observed": None,
+        "status": "error",
+        "message": "",
+        "report": "",
+        "output": "",
+    }
+    claims, problems = parse_claims(str(payload.get("claims", "")), f"{base}/claims.toml")
+    claim = next((c for c in claims if c.name == name), None)
+    if claim is None:
+        found = "; ".join(str(p) for p in problems)
+        result["message"] = f"{base}/claims.toml: no claim for {name!r}" + (
+            f" ({found})" if found else ""
+        )
+        return result
+    result["declared"], result["says"] = claim.claim, claim.says
+    try:
+        scenarios = load_scenarios(str(payload.get("scenarios", "")), f"{base}/scenarios.py")
+    except LoadError as exc:
+        result["message"] = str(exc)
+        return result
+    code = source if source is not None else files.get(name)
+    if code is None:
+        result["message"] = f"{base}/{name}.py: no such snippet"
+        return result
+    modules = {m: files[m] for m in claim.modules if m in files}
+    outcome = verify(
+        code,
+        claim,
+        scenarios,
+        filename=f"{base}/{name}.py",
+        modules=modules,
+        settings=LabSettings(step_budget=step_budget),
+    )
+    output = "".join(
+        "".join(f"[{record.number}] {line}\n" for line in record.output.splitlines())
+        for record in outcome.trace
+    )
+    result.update(
+        observed=outcome.observed,
+        status=outcome.status,
+        message=outcome.message,
+        report=_cap(outcome.format(), cap),
+        output=_cap(output, cap),
+    )
+    return result
+
+
+def run_snippet_json(
+    payload_json: str, name: str, source: str | None = None, **options: Any
+) -> str:
+    """[`run_snippet`][sima_lab.runner.run_snippet] with JSON in and out (for JavaScript)."""
+    return json.dumps(run_snippet(json.loads(payload_json), name, source, **options))
