@@ -13,12 +13,13 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help setup serve site test lint typecheck check pytest chromium clean constraints
+.PHONY: help setup serve site test lint typecheck check pytest chromium clean constraints bench
 
 help:
 	@echo "make serve   set up, then serve the site at http://$(HOST):$(PORT) with live reload"
 	@echo "make test    set up, then run every check: lint, types, unit, claims, site, browser"
 	@echo "make site    strict build into site/"
+	@echo "make bench   benchmarks, written to bench/results/"
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (see .python-version)"; exit 1; }
@@ -65,6 +66,10 @@ pytest: setup chromium
 	NO_MKDOCS_2_WARNING=1 $(BIN)/pytest
 
 test: lint typecheck check pytest
+
+# Benchmarks (not part of test): results as JSON under bench/results/, and a table.
+bench: setup chromium
+	$(BIN)/python -m sima_bench.runner --runs 5
 
 constraints:
 	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt

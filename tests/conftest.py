@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import subprocess
-import sys
 import textwrap
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from sima.settings import Settings
+from sima_bench.site import run_mkdocs, serve
+
+__all__ = ["ROOT", "RUN_TIMEOUT", "Project", "Served", "entry_text", "run_mkdocs", "serve"]
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The browser's time limit for a run in the test build (the site's default is 10 s).
@@ -94,35 +91,6 @@ def make_project(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Proje
     return lambda: Project(tmp_path_factory.mktemp("kb"))
 
 
-def run_mkdocs(
-    config: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run `mkdocs` as a user would, in its own process; never raises on failure."""
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", *args, "-f", str(config)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
-        check=False,
-    )
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    """A static file server like any static host: no special headers, no logging."""
-
-    extensions_map = {  # noqa: RUF012  (the base class declares it this way)
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".mjs": "text/javascript",
-        ".js": "text/javascript",
-        ".wasm": "application/wasm",
-        ".json": "application/json",
-        ".whl": "application/zip",
-    }
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @dataclass
 class Served:
     """A folder served over HTTP on 127.0.0.1 (the site is built into it later)."""
@@ -139,14 +107,6 @@ def site_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     yield Served(root, url)
     server.shutdown()
     server.server_close()
-
-
-def serve(root: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    """Start a static server for `root` on a free port of 127.0.0.1."""
-    handler = functools.partial(_Quiet, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
 @pytest.fixture(scope="session")

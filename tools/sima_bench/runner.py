@@ -1,0 +1,211 @@
+"""Click-to-verdict in the browser, against a bare page that only runs `1+1` in Pyodide.
+
+All pages are served from one static server and measured in one Chromium session;
+each sample uses a new browser context (empty cache, no worker), as a new visitor.
+Times are taken inside the page, from the click to the result on screen:
+
+- bare: a page with one button that starts a module worker, loads the same
+  self-hosted Pyodide (`assets/pyodide/`) and runs `1+1` (the floor of a plain load);
+- first run: a fresh LESS-22 page, Run clicked with nothing loaded;
+- after prefetch: the snippet scrolled into view and Python ready before the click;
+- warm re-run: Run clicked again on the same page.
+
+Also: bytes fetched before any interaction on the LESS-22 page, by type, with the
+Pyodide share (which must be zero).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from sima_bench.common import Figure, write
+from sima_bench.site import run_mkdocs, serve
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SNIPPET = "LESS-22/mistake1_user_sessions"
+
+BARE_HTML = """<!doctype html>
+<meta charset="utf-8"><title>bare Pyodide</title>
+<button id="go">Run 1+1</button><pre id="out"></pre>
+<script type="module">
+document.getElementById("go").addEventListener("click", () => {
+  const worker = new Worker("./worker.mjs", { type: "module" });
+  worker.onmessage = (e) => { document.getElementById("out").textContent = e.data; };
+});
+</script>
+"""
+BARE_WORKER = """
+const { loadPyodide } = await import(new URL("../assets/pyodide/pyodide.mjs", import.meta.url));
+const pyodide = await loadPyodide({
+  indexURL: new URL("../assets/pyodide/", import.meta.url).href,
+});
+self.postMessage(String(pyodide.runPython("1+1")));
+"""
+
+# Click, then wait in the page until `done()` is true; resolves to milliseconds.
+CLICK_TO = """([selector, doneExpr]) => new Promise((resolve) => {
+  const done = new Function("return " + doneExpr);
+  const start = performance.now();
+  document.querySelector(selector).click();
+  (function poll() {
+    if (done()) resolve(performance.now() - start); else requestAnimationFrame(poll);
+  })();
+})"""
+RUN = f'[data-snippet="{SNIPPET}"] [data-action="run"]'
+FINISHED = (
+    "['ok','error','timeout'].includes("
+    f"document.querySelector('[data-snippet=\"{SNIPPET}\"]').dataset.state)"
+)
+BARE_DONE = "document.getElementById('out').textContent === '2'"
+
+
+def _page(browser: Browser) -> Page:
+    return browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+
+
+def bare(browser: Browser, url: str) -> float:
+    page = _page(browser)
+    page.goto(url + "bare/")
+    ms: float = page.evaluate(
+        CLICK_TO, ["#go", "document.getElementById('out').textContent === '2'"]
+    )
+    page.context.close()
+    return ms
+
+
+def first_run(browser: Browser, url: str) -> tuple[float, float]:
+    """A fresh page: click Run with nothing loaded; then a warm re-run."""
+    page = _page(browser)
+    page.goto(url + "entries/LESS-22/")
+    page.wait_for_load_state("networkidle")
+    first: float = page.evaluate(CLICK_TO, [RUN, FINISHED])
+    page.evaluate(f"document.querySelector('[data-snippet=\"{SNIPPET}\"]').dataset.state = ''")
+    warm: float = page.evaluate(CLICK_TO, [RUN, FINISHED])
+    page.context.close()
+    return first, warm
+
+
+def after_prefetch(browser: Browser, url: str) -> float:
+    page = _page(browser)
+    page.goto(url + "entries/LESS-22/")
+    page.wait_for_load_state("networkidle")
+    page.locator(f'[data-snippet="{SNIPPET}"]').scroll_into_view_if_needed()
+    page.mouse.wheel(0, 10)  # a real scroll event: prefetch starts
+    page.wait_for_function("window.sima.runtime().status === 'ready'", timeout=120_000)
+    ms: float = page.evaluate(CLICK_TO, [RUN, FINISHED])
+    page.context.close()
+    return ms
+
+
+def bytes_before_interaction(browser: Browser, url: str) -> dict[str, Any]:
+    page = _page(browser)
+    sizes: Counter[str] = Counter()
+    pyodide = 0
+
+    def count(response: Any) -> None:
+        nonlocal pyodide
+        try:
+            size = len(response.body())
+        except Exception:
+            return
+        sizes[response.request.resource_type] += size
+        if "/assets/pyodide/" in response.url:
+            pyodide += size
+
+    page.on("response", count)
+    page.goto(url + "entries/LESS-22/")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)
+    page.context.close()
+    return {"by_type": dict(sizes), "total": sum(sizes.values()), "pyodide": pyodide}
+
+
+def measure(root: Path, runs: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        served = Path(tmp)
+        server, url = serve(served)
+        try:
+            built = run_mkdocs(
+                root / "mkdocs.yml", "build", "-d", str(served), env={"SIMA_SITE_URL": url}
+            )
+            if built.returncode != 0:
+                raise SystemExit(f"site build failed:\n{built.stderr}")
+            (served / "bare").mkdir()
+            (served / "bare/index.html").write_text(BARE_HTML, encoding="utf-8")
+            (served / "bare/worker.mjs").write_text(BARE_WORKER, encoding="utf-8")
+            chromium = shutil.which("chromium")
+            if chromium is None:
+                raise SystemExit("Chromium is missing: run `make chromium`")
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+                samples: dict[str, list[float]] = {
+                    "bare": [],
+                    "first": [],
+                    "prefetched": [],
+                    "warm": [],
+                }
+                for _ in range(runs):  # interleaved, so drift hits every series alike
+                    samples["bare"].append(bare(browser, url))
+                    first, warm = first_run(browser, url)
+                    samples["first"].append(first)
+                    samples["warm"].append(warm)
+                    samples["prefetched"].append(after_prefetch(browser, url))
+                weight = bytes_before_interaction(browser, url)
+                browser.close()
+        finally:
+            server.shutdown()
+            server.server_close()
+    figures = {name: Figure.of(values) for name, values in samples.items()}
+    base = figures["bare"]
+    return {
+        "unit": "ms, click to result on screen",
+        "figures": figures,
+        "ratios_to_bare": {
+            n: round(f.ratio_to(base), 3) for n, f in figures.items() if n != "bare"
+        },
+        "bytes_before_interaction": weight,
+    }
+
+
+def report(data: dict[str, Any]) -> str:
+    lines = [f"{'click-to-verdict':<26}{'median ms':>10}{'min':>8}{'max':>8}{'x bare':>8}"]
+    for name, fig in data["figures"].items():
+        ratio = data["ratios_to_bare"].get(name, 1.0)
+        lines.append(f"{name:<26}{fig.median:>10.0f}{fig.min:>8.0f}{fig.max:>8.0f}{ratio:>8.2f}")
+    weight = data["bytes_before_interaction"]
+    lines.append(
+        f"bytes before interaction: {weight['total']:,} "
+        f"(Pyodide: {weight['pyodide']:,}; by type: {weight['by_type']})"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--root", type=Path, default=Path.cwd())
+    args = parser.parse_args(argv)
+    data = measure(args.root, args.runs)
+    path = write("runner", data, args.root)
+    print(report(data))
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,61 @@
+"""Build the site and serve it like any static host: shared by the benchmarks and tests."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files with the usual types and no special headers (no COOP/COEP)."""
+
+    extensions_map = {  # noqa: RUF012  (the base class declares it this way)
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".wasm": "application/wasm",
+        ".json": "application/json",
+        ".whl": "application/zip",
+    }
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def serve(root: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Start a static server for `root` on a free port of 127.0.0.1; return it and its URL."""
+    handler = functools.partial(QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+@contextmanager
+def served(root: Path) -> Iterator[str]:
+    """`serve` as a context manager."""
+    server, url = serve(root)
+    try:
+        yield url
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def run_mkdocs(
+    config: Path, *args: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `mkdocs` as a user would, in its own process; never raises on failure."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", *args, "-f", str(config)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+        check=False,
+    )
