@@ -145,9 +145,11 @@ def prepare_runtime(pyodide_dir: Path, lab_dir: Path, cache_dir: Path) -> Runtim
         try:
             wheel = build_lab_wheel(lab_dir, staging, f"{LAB_VERSION}+{digest}")
             add_to_lock(pyodide_dir / LOCK_FILE, wheel, staging / LOCK_FILE)
-            built.parent.mkdir(parents=True, exist_ok=True)
-            shutil.rmtree(built, ignore_errors=True)
-            shutil.move(staging, built)  # whole or not at all
+            try:
+                staging.rename(built)  # whole or not at all
+            except OSError:
+                if not lock.is_file():  # not another build finishing first: a real failure
+                    raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     [wheel] = sorted(built.glob("*.whl"))

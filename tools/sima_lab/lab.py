@@ -140,6 +140,8 @@ class Lab:
         filename: The entry's file name.
         filenames: File name of every module, by module name.
         code: Compiled code of every module, by module name.
+        sources: Source text of every module, by module name (for checks that read
+            the code itself, such as which modules import which).
     """
 
     def __init__(
@@ -155,6 +157,7 @@ class Lab:
         self.filename = filename
         self.entry = entry or module_name(filename)
         sources = {self.entry: source, **(modules or {})}
+        self.sources: dict[str, str] = dict(sources)
         folder = posixpath.dirname(filename.replace("\\", "/"))
         self.filenames: dict[str, str] = {}
         self.code: dict[str, CodeType] = {}
