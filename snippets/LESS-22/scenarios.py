@@ -3,7 +3,19 @@
 A scenario takes a Lab that already holds one snippet's code, runs invocations, and
 returns Verdict(good, observed): good when the behaviour it checks is right, and one
 sentence with the numbers of the run.
+
+Every scenario also checks that the handler still does its job: each invocation
+answers its own event correctly and does the work that answer needs (a query, a
+read, a temp file...). A handler that returns None, returns something else or
+raises is judged bad, with a sentence that says so; it never makes a scenario crash.
+Failures are allowed only where they are what the scenario observes (the throttled
+parameter read of `first_request_init`, ENOSPC in `tmp_growth`, OutOfMemory in
+`memory_pressure`), and even there they make the verdict bad.
 """
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from sima_lab import Invocation, Lab, Verdict
 
@@ -27,70 +39,218 @@ def _error(record: Invocation) -> str:
     return f"{record.error.type}{where}"
 
 
+# -- checking answers ---------------------------------------------------------------------
+
+
+def _get(result: Any, key: str) -> Any:
+    """`result[key]` when the handler returned a mapping holding `key`, else None."""
+    if not isinstance(result, Mapping):
+        return None
+    try:
+        return result.get(key)
+    except Exception:
+        return None
+
+
+def _int(value: Any) -> int | None:
+    """`value` if it is a plain int (not a bool), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _same(value: Any, expected: int | str) -> bool:
+    """`value == expected` for a plain number or string (True does not pass for 1)."""
+    return (
+        isinstance(value, int | float | str) and not isinstance(value, bool) and value == expected
+    )
+
+
+def _text(value: Any) -> str:
+    """The repr of what a handler returned, even when its `__repr__` raises."""
+    try:
+        return repr(value)
+    except Exception:
+        return f"an unprintable {type(value).__name__}"
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """A short repr of what a handler returned."""
+    text = _text(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def _right(check: Callable[[Invocation], bool], record: Invocation) -> bool:
+    """Whether `check` accepts the record's answer (an answer that breaks it does not)."""
+    try:
+        return bool(check(record))
+    except Exception:
+        return False
+
+
+def _wrong_answers(
+    records: list[Invocation],
+    check: Callable[[Invocation], bool],
+    wanted: Callable[[Invocation], str],
+) -> str:
+    """'' when every invocation that did not fail answered right, else what went wrong.
+
+    For example 'invocation 1 returned None instead of the user's 2 orders (15 of 15
+    responses were wrong)'. Failed invocations are not counted here: `_errors` and the
+    scenarios' own sentences report them.
+    """
+    wrong = [r for r in records if r.ok and not _right(check, r)]
+    if not wrong:
+        return ""
+    first = wrong[0]
+    more = f" ({len(wrong)} of {len(records)} responses were wrong)" if len(wrong) > 1 else ""
+    return (
+        f"invocation {first.number} returned {_shown(first.result)} "
+        f"instead of {wanted(first)}{more}"
+    )
+
+
+def _skipped(records: list[Invocation], count: str, doing: str) -> str:
+    """'' when every invocation that did not fail counted `count`, else how many did not.
+
+    For example '3 of 15 invocations never queried the database'.
+    """
+    idle = [r for r in records if r.ok and r.counts.get(count, 0) < 1]
+    if not idle:
+        return ""
+    return f"{len(idle)} of {len(records)} invocations never {doing}"
+
+
+def _also(observed: str, *problems: str) -> str:
+    """The sentence, with each problem found (if any) appended after a semicolon."""
+    return "; ".join([observed, *(p for p in problems if p)])
+
+
+# -- scenarios ------------------------------------------------------------------------------
+
+
 def cold_then_warm(lab: Lab) -> Verdict:
     """Module code runs once per container; the handler runs on every invocation."""
     lab.params.put("/app/config", '{"timeout": 30}')
     lab.db.results["select * from users where id = %s"] = [("user-1", "Alice")]
     records = [lab.invoke({"userId": f"user-{n}"}) for n in range(1, 4)]
     first, rest = records[0], records[1:]
+    wrong = _wrong_answers(
+        records,
+        lambda r: (
+            _same(_get(r.result, "user"), r.event["userId"])
+            and _same(_get(r.result, "rows"), 1)
+            and _same(_get(r.result, "timeout"), 30)
+        ),
+        lambda r: f"{r.event['userId']}'s 1 row and timeout 30",
+    )
+    unqueried = _skipped(records, "db.query", "queried the database")
     good = (
         all(r.ok for r in records)
         and first.cold
         and not any(r.cold for r in rest)
         and lab.db.connects == 1
         and lab.params.reads == 1
+        and not wrong
+        and not unqueried
     )
     warm_ms = ", ".join(f"{r.duration_ms:g} ms" for r in rest)
     return Verdict(
         good,
-        f"invocation 1 was a cold start of {first.duration_ms:g} ms "
-        f"({first.init_ms:g} ms of module code); invocations 2-3 were warm ({warm_ms}); "
-        f"{lab.db.connects} connection(s) and {lab.params.reads} parameter read(s) "
-        f"for 3 invocations; {_errors(records)}",
+        _also(
+            f"invocation 1 was a cold start of {first.duration_ms:g} ms "
+            f"({first.init_ms:g} ms of module code); invocations 2-3 were warm ({warm_ms}); "
+            f"{lab.db.connects} connection(s) and {lab.params.reads} parameter read(s) "
+            f"for 3 invocations; {_errors(records)}",
+            wrong,
+            unqueried,
+        ),
     )
 
 
 def config_isolation(lab: Lab) -> Verdict:
     """A per-request override must not change what the next requests see."""
     lab.objects.put("reports/latest.json", '{"rows": 42}')
+    size = len(lab.objects.get("reports/latest.json"))
     records = [lab.invoke({"timeout": 5}), lab.invoke({}), lab.invoke({})]
     later = records[1:]
-    seen = [r.result["timeout"] if r.ok else None for r in later]
-    good = all(r.ok for r in records) and seen == [30, 30]
+    seen = [_get(r.result, "timeout") if r.ok else None for r in later]
+
+    def own_answer(record: Invocation) -> bool:
+        # The first request gets the override it asked for; what the later ones get
+        # is `seen` above (5 there is the leak). Each gets the report's size.
+        timeout = _get(record.result, "timeout")
+        asked = record.number > 1 or _same(timeout, record.event["timeout"])
+        return asked and _same(_get(record.result, "report_bytes"), size)
+
+    wrong = _wrong_answers(
+        records,
+        own_answer,
+        lambda r: (
+            f"its timeout {r.event['timeout']} and the report's {size} bytes"
+            if r.number == 1
+            else f"the report's {size} bytes"
+        ),
+    )
+    unread = _skipped(records, "objects.get", "read the report")
+    isolated = all(_same(timeout, 30) for timeout in seen)
+    good = all(r.ok for r in records) and isolated and not wrong and not unread
     containers = len({r.container_id for r in records})
     return Verdict(
         good,
-        f"after one request overrode timeout to 5, the next {len(later)} requests on the "
-        f"same warm container got timeout {seen} (expected 30 each); {containers} "
-        f"container(s), {lab.objects.clients} object-store client(s); {_errors(records)}",
+        _also(
+            f"after one request overrode timeout to 5, the next {len(later)} requests on "
+            f"the same warm container got timeout {_text(seen)} (expected 30 each); {containers} "
+            f"container(s), {lab.objects.clients} object-store client(s); "
+            f"{_errors(records)}",
+            wrong,
+            unread,
+        ),
     )
 
 
 def user_isolation(lab: Lab) -> Verdict:
-    """No response may carry another user's data."""
+    """No response may carry another user's data, and each must carry its own."""
     users = ["alice", "bob", "carol", "dave", "erin"]
     records = lab.invoke_concurrently([{"userId": "alice"}, {"userId": "bob"}])
     records += [lab.invoke({"userId": user}) for user in users[2:]]
     leaks = []
     for record in records:
         mine = record.event["userId"]
-        others = [u for u in users if u != mine and u in repr(record.result)]
+        others = [u for u in users if u != mine and u in _text(record.result)]
         if others:
             leaks.append(f"{mine}'s response contained {others[0]}'s session")
     burst_leaks = sum(1 for leak in leaks if leak.startswith(("alice's", "bob's")))
-    good = all(r.ok for r in records) and not leaks
+
+    def own_session(record: Invocation) -> bool:
+        mine = record.event["userId"]
+        sessions = _get(record.result, "sessions")
+        return (
+            _same(_get(record.result, "user"), mine)
+            and isinstance(sessions, list | tuple)
+            and mine in sessions
+        )
+
+    wrong = _wrong_answers(
+        records, own_session, lambda r: f"{r.event['userId']}'s user id and session"
+    )
+    answered = all(r.ok for r in records) and not wrong
+    good = answered and not leaks
     if leaks:
         observed = (
             f"{leaks[0]} ({len(leaks)} of {len(records)} responses leaked another user's "
             f"data; the {2 - burst_leaks} concurrent first requests ran on separate "
             "containers and did not)"
         )
-    else:
+    elif answered:
         observed = (
             f"each of {len(records)} responses held only its own user's data, on "
             f"{len(lab.all_containers)} containers"
         )
-    return Verdict(good, f"{observed}; {_errors(records)}")
+    else:
+        observed = (
+            f"none of {len(records)} responses carried another user's data, on "
+            f"{len(lab.all_containers)} containers"
+        )
+    return Verdict(good, _also(f"{observed}; {_errors(records)}", wrong))
 
 
 def cache_survives_reset(lab: Lab) -> Verdict:
@@ -99,31 +259,55 @@ def cache_survives_reset(lab: Lab) -> Verdict:
     ok = [r for r in records if r.ok]
     misses = sum(1 for r in records if r.duration_ms >= 100)
     work_ms = sum(r.duration_ms for r in records)
-    counters = sorted({r.result["calls"] for r in ok})
-    good = len(ok) == 5 and misses == 1 and counters == [1]
+    calls = [_int(_get(r.result, "calls")) for r in ok]
+    counters = sorted({c for c in calls if c is not None})
+    wrong = _wrong_answers(
+        records,
+        lambda r: _same(_get(r.result, "value"), f"value of {r.event['data']}"),
+        lambda r: f"the value 'value of {r.event['data']}'",
+    )
+    good = len(ok) == 5 and misses == 1 and counters == [1] and not wrong
     return Verdict(
         good,
-        f"5 requests for the same key on one warm container: {misses} cache miss(es), "
-        f"{work_ms:g} ms in all; per-request counter seen as {counters}; {_errors(records)}",
+        _also(
+            f"5 requests for the same key on one warm container: {misses} cache miss(es), "
+            f"{work_ms:g} ms in all; per-request counter seen as {counters}; "
+            f"{_errors(records)}",
+            wrong,
+        ),
     )
 
 
 def connection_reuse(lab: Lab) -> Verdict:
     """Warm invocations reuse their container's connection."""
-    lab.db.results["select * from orders where user_id = %s"] = [("order-1",), ("order-2",)]
+    orders = [("order-1",), ("order-2",)]
+    lab.db.results["select * from orders where user_id = %s"] = orders
     records = lab.invoke_concurrently([{"userId": f"u{n}"} for n in range(3)])
     records += [lab.invoke({"userId": f"u{n}"}) for n in range(3, 12)]
     records += lab.invoke_concurrently([{"userId": f"u{n}"} for n in range(12, 15)])
     containers = len(lab.all_containers)
     connect_ms = lab.db.connects * lab.settings.connect_ms
     total_ms = sum(r.duration_ms for r in records)
-    good = all(r.ok for r in records) and lab.db.connects <= containers
+    wrong = _wrong_answers(
+        records,
+        lambda r: _same(_get(r.result, "orders"), len(orders)),
+        lambda r: f"{r.event['userId']}'s {len(orders)} orders",
+    )
+    unqueried = _skipped(records, "db.query", "queried the database")
+    good = (
+        all(r.ok for r in records) and lab.db.connects <= containers and not wrong and not unqueried
+    )
     return Verdict(
         good,
-        f"{len(records)} invocations on {containers} containers opened {lab.db.connects} "
-        f"connections ({connect_ms:g} of {total_ms:g} ms spent connecting); "
-        f"{lab.db.open_connections} stayed open between requests, peak {lab.db.peak_open} "
-        f"of the server's limit of {lab.db.max_connections}; {_errors(records)}",
+        _also(
+            f"{len(records)} invocations on {containers} containers opened "
+            f"{lab.db.connects} connections ({connect_ms:g} of {total_ms:g} ms spent "
+            f"connecting); {lab.db.open_connections} stayed open between requests, peak "
+            f"{lab.db.peak_open} of the server's limit of {lab.db.max_connections}; "
+            f"{_errors(records)}",
+            wrong,
+            unqueried,
+        ),
     )
 
 
@@ -135,15 +319,30 @@ def parameter_change(lab: Lab) -> Verdict:
     lab.advance(120)
     after = [lab.invoke({}) for _ in range(3)]
     records = before + after
-    stale = [r for r in after if r.ok and r.result["timeout"] != 10]
+    stale = [r for r in after if r.ok and _same(_get(r.result, "timeout"), 30)]
+    # Before the change the answer is 30; after it, 10 (30 is the stale value, counted
+    # above). Anything else is a wrong answer.
+    wrong = _wrong_answers(
+        records,
+        lambda r: (
+            _same(_get(r.result, "timeout"), 30)
+            or (r.number > len(before) and _same(_get(r.result, "timeout"), 10))
+        ),
+        lambda r: "timeout 30" if r.number <= len(before) else "timeout 10",
+    )
     containers = len({r.container_id for r in records})
-    good = all(r.ok for r in records) and not stale and lab.params.reads < len(records)
+    good = (
+        all(r.ok for r in records) and not stale and not wrong and lab.params.reads < len(records)
+    )
     return Verdict(
         good,
-        f"after /app/timeout changed from 30 to 10 and 120 s passed, {len(stale)} of "
-        f"{len(after)} requests on the warm container still got 30; "
-        f"{lab.params.reads} parameter read(s) in {len(records)} invocations on "
-        f"{containers} container(s); {_errors(records)}",
+        _also(
+            f"after /app/timeout changed from 30 to 10 and 120 s passed, {len(stale)} of "
+            f"{len(after)} requests on the warm container still got 30; "
+            f"{lab.params.reads} parameter read(s) in {len(records)} invocations on "
+            f"{containers} container(s); {_errors(records)}",
+            wrong,
+        ),
     )
 
 
@@ -163,10 +362,27 @@ def first_request_init(lab: Lab) -> Verdict:
         if failed
         else f"all {len(later)} later invocations succeeded"
     )
+    wrong = _wrong_answers(
+        records, lambda r: _same(_get(r.result, "timeout"), 30), lambda r: "timeout 30"
+    )
+    # Invocation 1 may fail only because of the throttled read; later ones never.
+    first_ok = first.error is None or first.error.type == "ParameterStoreError"
+    # One read was throttled, so a timeout that came from the store needs a second read.
+    from_store = lab.params.reads >= 2
+    problems = []
+    if not failed:
+        if not first_ok:
+            problems.append("only the throttled parameter read may make invocation 1 fail")
+        if not from_store:
+            problems.append("no read of /app/timeout succeeded")
     return Verdict(
-        not failed,
-        f"{start}; {rest}; the parameter was read {lab.params.reads} time(s) "
-        f"across {len(lab.all_containers)} container(s)",
+        not failed and first_ok and from_store and not wrong,
+        _also(
+            f"{start}; {rest}; the parameter was read {lab.params.reads} time(s) "
+            f"across {len(lab.all_containers)} container(s)",
+            wrong,
+            *problems,
+        ),
     )
 
 
@@ -175,19 +391,45 @@ def tmp_growth(lab: Lab) -> Verdict:
     records = [lab.invoke({"n": n}) for n in range(60)]
     failed = [r for r in records if r.error is not None]
     peak = max(c.tmp.peak_mb for c in lab.all_containers)
+    quota = lab.settings.tmp_quota_mb
     if failed:
         first = failed[0]
-        observed = (
-            f"invocation {first.number} failed with {first.error} after "
-            f"{first.number - 1} warm invocations left {peak:g} MB in /tmp "
-            f"(quota {lab.settings.tmp_quota_mb:g} MB); {len(failed)} of 60 failed"
-        )
+        assert first.error is not None
+        if first.error.type == "OSError" and "ENOSPC" in first.error.message:
+            observed = (
+                f"invocation {first.number} failed with {first.error} after "
+                f"{first.number - 1} warm invocations left {peak:g} MB in /tmp "
+                f"(quota {quota:g} MB); {len(failed)} of 60 failed"
+            )
+        else:
+            observed = (
+                f"invocation {first.number} failed with {first.error}; {len(failed)} of "
+                f"60 failed; /tmp never held more than {peak:g} MB of its {quota:g} MB"
+            )
     else:
         observed = (
             f"60 invocations on {len(lab.all_containers)} container(s) succeeded; /tmp never "
-            f"held more than {peak:g} MB of its {lab.settings.tmp_quota_mb:g} MB"
+            f"held more than {peak:g} MB of its {quota:g} MB"
         )
-    return Verdict(not failed, observed)
+    # Each answer is the path of the file that invocation wrote: in /tmp, and not a
+    # path another invocation of the same container returned.
+    paths = Counter(
+        (r.container_id, path)
+        for r in records
+        if r.ok and isinstance(path := _get(r.result, "report"), str)
+    )
+
+    def own_report(record: Invocation) -> bool:
+        path = _get(record.result, "report")
+        return (
+            isinstance(path, str)
+            and path.startswith("/tmp/")
+            and paths[(record.container_id, path)] == 1
+        )
+
+    wrong = _wrong_answers(records, own_report, lambda r: "the path of the report it wrote to /tmp")
+    unwritten = _skipped(records, "tmp.create", "wrote their report to /tmp")
+    return Verdict(not failed and not wrong and not unwritten, _also(observed, wrong, unwritten))
 
 
 def heavy_import_cost(lab: Lab) -> Verdict:
@@ -196,15 +438,28 @@ def heavy_import_cost(lab: Lab) -> Verdict:
     imports = lab.counts.get("heavy.import", 0)
     containers = len(lab.all_containers)
     warm = [r.duration_ms for r in records[1:]]
-    good = all(r.ok for r in records) and imports == containers and max(warm) < 1000
+    wrong = _wrong_answers(
+        records,
+        lambda r: _same(_get(r.result, "id"), r.event["id"]),
+        lambda r: f"the processed record {{'id': {r.event['id']}}}",
+    )
+    good = all(r.ok for r in records) and imports == containers and max(warm) < 1000 and not wrong
     first = records[0]
-    where = "init phase" if first.init_ms >= 2000 else "first handler call"
+    if first.init_ms >= 2000:
+        where = "the import in its init phase"
+    elif imports:
+        where = "the import in its first handler call"
+    else:
+        where = "no import at all"
     return Verdict(
         good,
-        f"heavy_library was imported {imports} time(s) in {len(records)} invocations on "
-        f"{containers} container(s): invocation 1 took {first.duration_ms:g} ms (the import "
-        f"in its {where}), invocations 2-5 took {max(warm):g} ms at most; "
-        f"{_errors(records)}",
+        _also(
+            f"heavy_library was imported {imports} time(s) in {len(records)} invocations on "
+            f"{containers} container(s): invocation 1 took {first.duration_ms:g} ms "
+            f"({where}), invocations 2-5 took {max(warm):g} ms at most; "
+            f"{_errors(records)}",
+            wrong,
+        ),
     )
 
 
@@ -214,20 +469,40 @@ def memory_pressure(lab: Lab) -> Verdict:
     failed = [r for r in records if r.error is not None]
     peak = max(c.memory.peak_mb for c in lab.all_containers)
     limit = lab.settings.memory_limit_mb
+    cached = [n for r in records if (n := _int(_get(r.result, "cached"))) is not None]
     if failed:
         first = failed[0]
-        before = records[first.number - 2].result["cached"] if first.number > 1 else 0
-        killed = [c for c in lab.all_containers if not c.alive]
-        observed = (
-            f"invocation {first.number} was killed ({_error(first)}, {peak:g} MB of "
-            f"{limit} MB) with {before} results cached; {len(failed)} of 40 invocations "
-            f"failed and {len(killed)} container(s) were replaced, each losing its whole cache"
-        )
+        if first.error_type == "OutOfMemory":
+            previous = records[first.number - 2] if first.number > 1 else None
+            before = _int(_get(previous.result, "cached")) if previous else 0
+            held = "an unknown number of" if before is None else str(before)
+            killed = [c for c in lab.all_containers if not c.alive]
+            observed = (
+                f"invocation {first.number} was killed ({_error(first)}, {peak:g} MB of "
+                f"{limit} MB) with {held} results cached; {len(failed)} of 40 invocations "
+                f"failed and {len(killed)} container(s) were replaced, each losing its "
+                "whole cache"
+            )
+        else:
+            observed = (
+                f"invocation {first.number} failed with {_error(first)}; {len(failed)} of "
+                f"40 invocations failed; memory peaked at {peak:g} MB of {limit} MB"
+            )
     else:
-        largest = max(r.result["cached"] for r in records)
         observed = (
             f"40 invocations succeeded on {len(lab.all_containers)} container(s); memory "
             f"peaked at {peak:g} MB of {limit} MB and the cache never held more than "
-            f"{largest} results"
+            f"{max(cached, default=0)} results"
         )
-    return Verdict(not failed, observed)
+    # Every key is new, so every invocation must build its 5 MB result and say how
+    # many results its cache holds (at least that one).
+
+    def own_key(record: Invocation) -> bool:
+        held = _int(_get(record.result, "cached"))
+        return _same(_get(record.result, "key"), record.event["key"]) and (held or 0) >= 1
+
+    wrong = _wrong_answers(
+        records, own_key, lambda r: f"key {r.event['key']!r} and the number of results cached"
+    )
+    unbuilt = _skipped(records, "memory.allocate", "built a result for their key")
+    return Verdict(not failed and not wrong and not unbuilt, _also(observed, wrong, unbuilt))
