@@ -194,10 +194,10 @@ def test_keyboard_runs_and_leaves_the_editor(shared: Visit) -> None:
 
 def test_python_survives_instant_navigation(less22: Visit) -> None:
     assert run(less22, "mistake1_request_scoped")["state"] == "ok"
-    less22.page.locator("article a.sima-ref[data-ref='LESS-18']").first.click()
-    expect(less22.page.locator("article h1")).to_contain_text("LESS-18")
-    less22.page.locator("article a.sima-ref[data-ref='LESS-22']").first.click()
-    expect(less22.page.locator("article h1")).to_contain_text("LESS-22")
+    less22.page.locator(".md-content article a.sima-ref[data-ref='LESS-18']").first.click()
+    expect(less22.page.locator(".md-content article h1")).to_contain_text("LESS-18")
+    less22.page.locator(".md-content article a.sima-ref[data-ref='LESS-22']").first.click()
+    expect(less22.page.locator(".md-content article h1")).to_contain_text("LESS-22")
     assert run(less22, "mistake1_user_sessions")["state"] == "ok"
     loads = [u for u in less22.requests if u.endswith("pyodide.asm.wasm")]
     assert len(loads) == 1

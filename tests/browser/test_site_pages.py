@@ -27,8 +27,8 @@ def test_id_links_navigate_instantly(visit: Visit) -> None:
     """Following an ID link swaps the page without a reload (Pyodide survives this)."""
     visit.goto("entries/LESS-22/")
     visit.page.evaluate("window.__kept = 'still here'")
-    visit.page.locator("article a.sima-ref[data-ref='LESS-18']").first.click()
-    expect(visit.page.locator("article h1")).to_contain_text("LESS-18")
+    visit.page.locator(".md-content article a.sima-ref[data-ref='LESS-18']").first.click()
+    expect(visit.page.locator(".md-content article h1")).to_contain_text("LESS-18")
     assert visit.page.evaluate("window.__kept") == "still here"
 
 

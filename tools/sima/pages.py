@@ -13,14 +13,23 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from sima.catalog import Catalog, Entry
+from sima.graph import Node, legend, neighbourhood_svg, site_svg, type_classes
 from sima.links import Backlink, LinkTarget, collect_backlinks
 from sima.problems import Problem, Severity
 from sima.snippets import SnippetView, render_snippet
 
 ENTRIES_DIR = "entries"
+#: Material search boosts: entry pages first, the pages that only list entries last.
+ENTRY_BOOST = 4
+INDEX_BOOST = 0.5
 BROWSE_DIR = "browse"
 SNIPPET_MARKER = re.compile(r"^@snippet\((?P<name>[\w./-]+)\)[ \t]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+
+
+def keyword_uri(keyword: str) -> str:
+    """The generated page of one keyword, relative to the docs root."""
+    return f"{BROWSE_DIR}/keywords/{slugify(keyword)}.md"
 
 
 def entry_uri(ref_id: str) -> str:
@@ -49,6 +58,59 @@ def resolver(catalog: Catalog, page_uri: str) -> Callable[[str], LinkTarget | No
         return LinkTarget(url=url, title=entry.title, planned=entry.is_stub)
 
     return resolve
+
+
+def links_out(backlinks: Mapping[str, list[Backlink]]) -> dict[str, list[str]]:
+    """For each entry, the entries it links to (by mention, related or next), sorted."""
+    found: dict[str, set[str]] = {}
+    for target, cited in backlinks.items():
+        for link in cited:
+            found.setdefault(link.source, set()).add(target)
+    return {source: sorted(targets) for source, targets in found.items()}
+
+
+def _graph_node(catalog: Catalog, page_uri: str, ref_id: str) -> Node:
+    entry = catalog.entries[ref_id]
+    return Node(ref_id, entry.title, entry.meta.type, _page_url(page_uri, entry_uri(ref_id)))
+
+
+def _page_url(from_uri: str, to_uri: str) -> str:
+    """The URL of a page as a plain HTML link needs it (directory URLs)."""
+    page_dir = from_uri.removesuffix(".md").removesuffix("/index") + "/"
+    return relative(page_dir + "index.md", to_uri.removesuffix(".md")) + "/"
+
+
+def neighbourhood(
+    entry: Entry, catalog: Catalog, backlinks: Mapping[str, list[Backlink]], outbound: list[str]
+) -> list[str]:
+    """The "Links" section: an SVG of what links here and what this links to."""
+    uri = entry_uri(entry.ref_id)
+    inbound = sorted({b.source for b in backlinks.get(entry.ref_id, [])} & set(catalog.entries))
+    targets = [t for t in outbound if t in catalog.entries]
+    if not inbound and not targets:
+        return []
+    classes = type_classes(e.meta.type for e in catalog.entries.values())
+    svg = neighbourhood_svg(
+        _graph_node(catalog, uri, entry.ref_id),
+        [_graph_node(catalog, uri, r) for r in inbound],
+        [_graph_node(catalog, uri, r) for r in targets],
+        classes,
+    )
+
+    def entries(n: int) -> str:
+        return f"{n} entr{'y' if n == 1 else 'ies'}"
+
+    caption = (
+        f"Left: the {entries(len(inbound))} that link here. "
+        f"Right: the {entries(len(targets))} this one links to."
+    )
+    return [
+        "",
+        "## Links",
+        "",
+        f'<figure class="sima-graph">{svg}<figcaption>{caption}</figcaption></figure>',
+        "",
+    ]
 
 
 def backlinks_of(catalog: Catalog) -> dict[str, list[Backlink]]:
@@ -128,8 +190,20 @@ def render_entry(
     catalog: Catalog,
     backlinks: Mapping[str, list[Backlink]],
     snippets: Mapping[str, SnippetView],
+    outbound: Mapping[str, list[str]] | None = None,
 ) -> RenderedPage:
-    """The Markdown of one entry page."""
+    """The Markdown of one entry page.
+
+    Args:
+        entry: The entry.
+        catalog: All entries.
+        backlinks: Who cites whom ([`backlinks_of`][sima.pages.backlinks_of]).
+        snippets: Snippet views by key.
+        outbound: What each entry links to ([`links_out`][sima.pages.links_out]);
+            computed from `backlinks` when not given.
+    """
+    if outbound is None:
+        outbound = links_out(backlinks)
     uri = entry_uri(entry.ref_id)
     meta = entry.meta
     facts = [f"[{meta.type}]({relative(uri, f'{BROWSE_DIR}/types.md')}#{slugify(meta.type)})"]
@@ -144,7 +218,14 @@ def render_entry(
     lines = [
         "---",
         f"title: {_yaml_string(f'{entry.ref_id}: {entry.title}')}",
+        # Entries rank above the index pages that list them (Material's search boost).
+        f"search:\n  boost: {ENTRY_BOOST}",
     ]
+    if meta.keywords:
+        # Material's search indexes page tags in a field of their own, weighted far
+        # above the text, so a keyword query finds the entries that carry it first.
+        lines.append("tags:")
+        lines += [f"  - {_yaml_string(keyword)}" for keyword in meta.keywords]
     if meta.summary:
         lines.append(f"description: {_yaml_string(meta.summary)}")
     lines += [
@@ -156,8 +237,9 @@ def render_entry(
         "",
     ]
     if meta.keywords:
-        href = relative(uri, f"{BROWSE_DIR}/keywords.md")
-        tags = " ".join(f"[{k}]({href}#{slugify(k)}){{ .sima-keyword }}" for k in meta.keywords)
+        tags = " ".join(
+            f"[{k}]({relative(uri, keyword_uri(k))}){{ .sima-keyword }}" for k in meta.keywords
+        )
         lines += [f'<p class="sima-keywords" markdown>Keywords: {tags}</p>', ""]
     problems: list[Problem] = []
     if entry.is_stub:
@@ -195,6 +277,7 @@ def render_entry(
             lines.append(f"{head}  \n  <q>{quoted}</q>" if quoted else head)
         else:
             lines.append(f"{head} (lists it under {link.how.capitalize()})")
+    lines += neighbourhood(entry, catalog, backlinks, outbound.get(entry.ref_id, []))
     return RenderedPage(uri, "\n".join(lines) + "\n", tuple(problems))
 
 
@@ -288,14 +371,72 @@ def render_indexes(catalog: Catalog) -> list[RenderedPage]:
             lambda e: [e.meta.priority or "Unset"],
             order=_PRIORITIES.index,
         ),
-        _grouped(
-            catalog,
-            f"{BROWSE_DIR}/keywords.md",
-            "By keyword",
-            "Every keyword and the entries that carry it.",
-            lambda e: e.meta.keywords,
-        ),
+        *keyword_pages(catalog),
+        graph_page(catalog),
     ]
+
+
+def keyword_pages(catalog: Catalog) -> list[RenderedPage]:
+    """`browse/keywords.md` (every keyword, with counts) and one page per keyword."""
+    groups: dict[str, list[Entry]] = {}
+    for entry in catalog.entries.values():
+        for keyword in entry.meta.keywords:
+            groups.setdefault(keyword, []).append(entry)
+    index_uri = f"{BROWSE_DIR}/keywords.md"
+    lines = ["# By keyword", "", "Every keyword, with the number of entries that carry it.", ""]
+    pages = []
+    for keyword in sorted(groups, key=str.casefold):
+        uri = keyword_uri(keyword)
+        entries = groups[keyword]
+        lines.append(f"- [{keyword}]({relative(index_uri, uri)}) ({len(entries)})")
+        body = [
+            "---",
+            f"title: {_yaml_string(f'Keyword: {keyword}')}",
+            f"search:\n  boost: {INDEX_BOOST}",
+            "---",
+            "",
+            f"# Keyword: {keyword}",
+            "",
+            f"{len(entries)} entr{'y carries' if len(entries) == 1 else 'ies carry'} this keyword.",
+            "",
+            *_table(catalog, uri, entries),
+            "",
+            f"[All keywords]({relative(uri, index_uri)})",
+        ]
+        pages.append(RenderedPage(uri, "\n".join(body) + "\n"))
+    if not groups:
+        lines.append("Nothing here yet.")
+    return [RenderedPage(index_uri, "\n".join(lines) + "\n"), *pages]
+
+
+def graph_page(catalog: Catalog) -> RenderedPage:
+    """`browse/graph.md`: every entry and every link, coloured by type, and a list."""
+    uri = f"{BROWSE_DIR}/graph.md"
+    backlinks = backlinks_of(catalog)
+    edges = [(b.source, target) for target, cited in backlinks.items() for b in cited]
+    classes = type_classes(e.meta.type for e in catalog.entries.values())
+    nodes = [_graph_node(catalog, uri, r) for r in sorted(catalog.entries)]
+    lines = [
+        "# Graph",
+        "",
+        f"All {len(nodes)} entries and the {len(set(edges))} links between them. "
+        "Select a node to open its entry.",
+        "",
+        f'<figure class="sima-graph sima-graph--site">{site_svg(nodes, edges, classes)}'
+        f"{legend(classes)}</figure>",
+        "",
+        "## Every entry",
+        "",
+    ]
+    outbound = links_out(backlinks)
+    for node in nodes:
+        out = ", ".join(outbound.get(node.ref_id, [])) or "nothing"
+        inbound = ", ".join(sorted({b.source for b in backlinks.get(node.ref_id, [])})) or "none"
+        lines.append(
+            f"- {_id_link(catalog, uri, node.ref_id)}: {node.title} ({node.type}). "
+            f"Links to {out}; linked from {inbound}."
+        )
+    return RenderedPage(uri, "\n".join(lines) + "\n")
 
 
 def problems_of(pages: Iterable[RenderedPage]) -> list[Problem]:

@@ -24,10 +24,18 @@ from mkdocs.structure.pages import Page
 
 import sima_lab
 from sima.catalog import Catalog, docs_problems, load_catalog
-from sima.pages import backlinks_of, expand_nav, render_entry, render_indexes, resolver
+from sima.pages import (
+    backlinks_of,
+    expand_nav,
+    links_out,
+    render_entry,
+    render_indexes,
+    resolver,
+)
 from sima.problems import Problem, Severity
 from sima.proofs import SnippetCache, lab_payload, snippet_folders
 from sima.runtime import RuntimeError_, prepare_runtime
+from sima.search import id_index
 from sima.settings import DEFAULT_PREFIXES, Settings
 from sima.snippets import SnippetView
 
@@ -99,6 +107,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         config.extra_javascript.append("assets/vendor/tablesort.min.js")
         config.extra_javascript.append("assets/vendor/tablesort.number.min.js")
         config.extra_javascript.append("assets/sima/sima.js")
+        config.extra_javascript.append("assets/sima/find.js")
         if self.config.runner:
             config.extra_javascript.append("assets/sima/config.js")
             config.extra_javascript.append("assets/sima/runner.js")
@@ -133,9 +142,10 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         assert self.catalog is not None and self.settings is not None
         catalog = self.catalog
         backlinks = backlinks_of(catalog)
+        outbound = links_out(backlinks)
         pages = [render_indexes(catalog)]
         for entry in catalog.entries.values():
-            page = render_entry(entry, catalog, backlinks, self.snippet_views)
+            page = render_entry(entry, catalog, backlinks, self.snippet_views, outbound)
             for problem in page.problems:
                 log.warning(str(problem))
             files.append(File.generated(config, page.uri, content=page.markdown))
@@ -155,6 +165,8 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
                     f"sima: {source} is missing; run `make setup` (npm ci and npm run build)"
                 )
             files.append(File.generated(config, site_path, abs_src_path=str(source)))
+        ids = json.dumps(id_index(catalog, bool(config.use_directory_urls)), ensure_ascii=False)
+        files.append(File.generated(config, "assets/sima/ids.json", content=ids))
         if self.config.runner:
             self._add_runner(files, config, modules)
         return files
