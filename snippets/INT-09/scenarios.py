@@ -1,0 +1,209 @@
+"""Scenarios for INT-09: each drives the lab and says what it observed.
+
+Every scenario also checks that the handler does its job: each invocation must
+return its own caller's orders (or answer its ping) and query the database when the
+answer needs it. A handler that returns None, returns something else or raises is
+judged bad, with a sentence that says so; it never makes a scenario crash.
+"""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sima_lab import Invocation, Lab, Verdict
+
+SQL = "select * from orders where user_id = %s"
+ORDERS = [("order-1",), ("order-2",)]
+
+
+def _error(record: Invocation) -> str:
+    """'NameError at line 9: name ... is not defined' for a failed invocation."""
+    if record.error is None:
+        return "no error"
+    where = f" at line {record.error.line}" if record.error.line else ""
+    message = f" ({record.error.message})" if record.error.message else ""
+    return f"{record.error.type}{where}{message}"
+
+
+def _errors(records: list[Invocation]) -> str:
+    """'3 of 3 failed, first: NameError at line 9 (...)', or 'no errors'."""
+    failed = [r for r in records if r.error is not None]
+    if not failed:
+        return "no errors"
+    return f"{len(failed)} of {len(records)} failed, first: {_error(failed[0])}"
+
+
+def _get(result: Any, key: str) -> Any:
+    """`result[key]` when the handler returned a mapping holding `key`, else None."""
+    if not isinstance(result, Mapping):
+        return None
+    try:
+        return result.get(key)
+    except Exception:
+        return None
+
+
+def _same(value: Any, expected: int | str | bool) -> bool:
+    """`value == expected` for a plain value of the expected type."""
+    if isinstance(expected, bool):
+        return value is expected
+    return (
+        isinstance(value, int | float | str) and not isinstance(value, bool) and value == expected
+    )
+
+
+def _text(value: Any) -> str:
+    """The repr of what a handler returned, even when its `__repr__` raises."""
+    try:
+        return repr(value)
+    except Exception:
+        return f"an unprintable {type(value).__name__}"
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    text = _text(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def _right(check: Callable[[Invocation], bool], record: Invocation) -> bool:
+    try:
+        return bool(check(record))
+    except Exception:
+        return False
+
+
+def _wrong_answers(
+    records: list[Invocation],
+    check: Callable[[Invocation], bool],
+    wanted: Callable[[Invocation], str],
+) -> str:
+    """'' when every invocation that did not fail answered right, else what went wrong."""
+    wrong = [r for r in records if r.ok and not _right(check, r)]
+    if not wrong:
+        return ""
+    first = wrong[0]
+    more = f" ({len(wrong)} of {len(records)} responses were wrong)" if len(wrong) > 1 else ""
+    return (
+        f"invocation {first.number} returned {_shown(first.result)} "
+        f"instead of {wanted(first)}{more}"
+    )
+
+
+def _unqueried(records: list[Invocation]) -> str:
+    """'' when every order lookup that did not fail queried the database."""
+    idle = [
+        r
+        for r in records
+        if r.ok and r.event.get("action", "orders") == "orders" and r.counts.get("db.query", 0) < 1
+    ]
+    if not idle:
+        return ""
+    return f"{len(idle)} of {len(records)} invocations never queried the database"
+
+
+def _also(observed: str, *problems: str) -> str:
+    return "; ".join([observed, *(p for p in problems if p)])
+
+
+def _own_orders(record: Invocation) -> bool:
+    return _same(_get(record.result, "userId"), record.event["userId"]) and _same(
+        _get(record.result, "orders"), len(ORDERS)
+    )
+
+
+def _wanted_orders(record: Invocation) -> str:
+    return f"{record.event['userId']}'s {len(ORDERS)} orders"
+
+
+# -- scenarios ------------------------------------------------------------------------------
+
+
+def three_requests(lab: Lab) -> Verdict:
+    """Three requests on one warm container: the client must be created once.
+
+    This is the timing example of INT-09: creating the client costs 200 ms (the
+    lab's `connect_db()`), and each request does 50 ms of work (`work(50)`). The
+    query's own cost is set to zero so that the request's work is exactly those
+    50 ms, as in the example.
+    """
+    lab.settings.query_ms = 0
+    lab.db.results[SQL] = ORDERS
+    records = [lab.invoke({"userId": f"user-{n}"}) for n in range(1, 4)]
+    containers = len(lab.all_containers)
+    connect_ms = lab.settings.connect_ms
+    total_ms = sum(r.duration_ms for r in records)
+    each = ", ".join(f"{r.duration_ms:g}" for r in records)
+    wrong = _wrong_answers(records, _own_orders, _wanted_orders)
+    unqueried = _unqueried(records)
+    answered = all(r.ok for r in records) and not wrong and not unqueried
+    good = answered and lab.db.connects == containers
+    spent = (
+        f"3 requests took {each} ms: {total_ms:g} ms in all, with {lab.db.connects} "
+        f"client(s) created on {containers} container(s)"
+    )
+    if not answered:
+        observed = spent
+    elif lab.db.connects > containers:
+        reused_ms = total_ms - (lab.db.connects - containers) * connect_ms
+        saved = 100 * (total_ms - reused_ms) / total_ms
+        observed = (
+            f"{spent}; one client per container would cost {reused_ms:g} ms, {saved:.0f}% less"
+        )
+    else:
+        per_request_ms = total_ms + (len(records) - lab.db.connects) * connect_ms
+        saved = 100 * (per_request_ms - total_ms) / per_request_ms
+        observed = (
+            f"{spent}; a client per request would cost {per_request_ms:g} ms, "
+            f"so reusing it saves {saved:.0f}%"
+        )
+    return Verdict(good, _also(f"{observed}; {_errors(records)}", wrong, unqueried))
+
+
+def mixed_traffic(lab: Lab) -> Verdict:
+    """A burst of mostly pings: only containers that look orders up should connect."""
+    lab.db.results[SQL] = ORDERS
+    burst = [
+        {"action": "ping"},
+        {"action": "ping"},
+        {"action": "orders", "userId": "user-1"},
+        {"action": "ping"},
+    ]
+    records = lab.invoke_concurrently(burst)
+    records += [lab.invoke({"action": "ping"}) for _ in range(3)]
+    records += [lab.invoke({"action": "orders", "userId": "user-2"})]
+    needing = {r.container_id for r in records if r.event["action"] == "orders"}
+    containers = len(lab.all_containers)
+
+    def answer(record: Invocation) -> bool:
+        if record.event["action"] == "ping":
+            return _same(_get(record.result, "action"), "ping") and _same(
+                _get(record.result, "ok"), True
+            )
+        return _own_orders(record)
+
+    def wanted(record: Invocation) -> str:
+        if record.event["action"] == "ping":
+            return "{'action': 'ping', 'ok': True}"
+        return _wanted_orders(record)
+
+    wrong = _wrong_answers(records, answer, wanted)
+    unqueried = _unqueried(records)
+    unused = max(0, lab.db.connects - len(needing))
+    good = (
+        all(r.ok for r in records)
+        and not wrong
+        and not unqueried
+        and lab.db.connects <= len(needing)
+    )
+    pings = sum(1 for r in records if r.event["action"] == "ping")
+    return Verdict(
+        good,
+        _also(
+            f"{len(records)} requests ({pings} pings, {len(records) - pings} order lookups) on "
+            f"{containers} containers opened {lab.db.connects} connection(s), "
+            f"{unused} of them on containers that never looked orders up "
+            f"({unused * lab.settings.connect_ms:g} ms of cold starts spent on them); "
+            f"peak {lab.db.peak_open} open on the server; {_errors(records)}",
+            wrong,
+            unqueried,
+        ),
+    )
