@@ -366,7 +366,7 @@ class Container:
             module = self._modules.get(name)
             if module is None:
                 continue
-            prefix = "" if name == self.lab.entry else f"{name}."
+            prefix = "" if name == self.lab.handler_module else f"{name}."
             for key, value in list(module.__dict__.items()):
                 if key.startswith("__") or not is_state(value):
                     continue

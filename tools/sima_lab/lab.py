@@ -16,6 +16,11 @@ Time is virtual: the declared costs of what the code does are added up, never sl
 so a thousand invocations take milliseconds. Everything the lab knows lives on the
 Lab object; two labs share nothing.
 
+A snippet can also be one module of a small package whose handler lives in another
+module: [`mount`][sima_lab.lab.Lab.mount] gives the snippet the module name the other
+modules import it by and names the module whose `handler` the platform calls, so that
+a gateway, an interface or a core can be the file under test (see ARCH-02).
+
 Limits of the model: concurrent invocations run one after the other (their overlap
 is judged on the virtual clock); threads a snippet starts are not simulated; while a
 container runs, its module names hide real modules of the same names; a loop inside
@@ -142,6 +147,9 @@ class Lab:
         code: Compiled code of every module, by module name.
         sources: Source text of every module, by module name (for checks that read
             the code itself, such as which modules import which).
+        handler_module: The module whose `handler(event, context)` each invocation
+            calls, and which a cold start imports: the entry, unless
+            [`mount`][sima_lab.lab.Lab.mount] named another.
     """
 
     def __init__(
@@ -176,6 +184,7 @@ class Lab:
         self._counts: dict[str, int] = {}
         self._notes: list[str] = []
         self._uses = 0
+        self.handler_module = self.entry
 
     # -- what scenarios read ------------------------------------------------------------
 
@@ -232,6 +241,44 @@ class Lab:
         return format_trace(self._trace)
 
     # -- what scenarios do --------------------------------------------------------------
+
+    def mount(self, name: str, *, handler: str) -> None:
+        """Run the snippet as module `name` of a package whose handler is in `handler`.
+
+        For a snippet that is one layer of a small application (a gateway, an
+        interface, a core) rather than the module with the handler: the snippet's code
+        becomes module `name`, the one the other modules import, taking the place of a
+        module of that name if the lab holds one; and each invocation calls
+        `handler(event, context)` of module `handler` (a cold start imports that
+        module, which imports the rest as its code asks). Errors and the step budget
+        still point at the snippet's own file. Call it before the first invocation.
+
+        Args:
+            name: The module name the snippet takes (`core_cache`).
+            handler: The module that defines `handler(event, context)` (`app`); it
+                may be `name` itself.
+
+        Raises:
+            LabError: An invocation already ran, `name` is not a usable module name,
+                or the lab holds no module `handler`.
+        """
+        if self._containers:
+            raise LabError("mount() must come before the first invocation")
+        if not name.isidentifier() or name == "lab":
+            raise LabError(f"{name!r} cannot be a module name (reserved or not an identifier)")
+        if handler != name and (handler not in self.code or handler == self.entry):
+            known = ", ".join(n for n in self.code if n != self.entry) or "none"
+            raise LabError(f"no module {handler!r} to take the handler from (modules: {known})")
+        source = self.sources.pop(self.entry)
+        code = self.code.pop(self.entry)
+        self.filenames.pop(self.entry)
+        for table in (self.sources, self.code, self.filenames):
+            table.pop(name, None)  # the snippet takes that module's place
+        self.sources[name] = source
+        self.code[name] = code
+        self.filenames[name] = self.filename
+        self.entry = name
+        self.handler_module = handler
 
     def advance(self, seconds: float) -> None:
         """Let `seconds` of idle time pass; retire containers idle past the timeout."""
@@ -328,7 +375,7 @@ class Lab:
                 "init",
                 start_us,
                 self.settings.init_budget,
-                lambda: importlib.import_module(self.entry),
+                lambda: importlib.import_module(self.handler_module),
             )
             init_us = run.elapsed_us
             container.init_ms = init_us / _US_PER_MS
@@ -370,14 +417,15 @@ class Lab:
     def _call_handler(
         self, container: Container, event: Any, context: LambdaContext, start_us: int
     ) -> Executed:
-        module = container.module()
+        module = container.module(self.handler_module)
         handler = getattr(module, "handler", None) if module else None
         if not callable(handler):
+            where = self.filenames.get(self.handler_module, self.filename)
             error = ErrorInfo(
                 "HandlerNotFound",
-                f"{self.filename} defines no handler(event, context)",
+                f"{where} defines no handler(event, context)",
                 "handler",
-                self.filename,
+                where,
                 None,
             )
             return Executed(None, error, 0, "", False)
