@@ -1,0 +1,332 @@
+"""Scenarios for LESS-17: each drives the lab and says what it observed.
+
+A scenario takes a Lab holding one snippet's code, runs invocations and returns
+Verdict(good, observed). Every verdict rests on facts that are the same on every run
+and in both runtimes (CPython and Pyodide); timings, which are not, are only reported
+in the sentence. Every scenario also checks that the handler does its job: a handler
+that returns None, a constant or something else, or raises, is judged bad with a
+sentence that says so, and never makes the scenario crash.
+"""
+
+import dataclasses
+import math
+import sys
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from sima_lab import Invocation, Lab, Verdict
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _text(value: Any, limit: int = 60) -> str:
+    """A short repr of what a handler returned, even when its `__repr__` raises."""
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"an unprintable {type(value).__name__}"
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def _get(result: Any, key: str) -> Any:
+    """`result[key]` when the handler returned a mapping holding `key`, else None."""
+    if not isinstance(result, Mapping):
+        return None
+    try:
+        return result.get(key)
+    except Exception:
+        return None
+
+
+def _int(value: Any) -> int | None:
+    """`value` if it is a plain int (not a bool), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _errors(records: list[Invocation]) -> str:
+    """'2 of 7 failed, first: KeyError at line 12', or ''."""
+    failed = [r for r in records if r.error is not None]
+    if not failed:
+        return ""
+    first = failed[0].error
+    assert first is not None
+    where = f" at line {first.line}" if first.line else ""
+    return f"{len(failed)} of {len(records)} invocations failed, first: {first.type}{where}"
+
+
+def _also(observed: str, *problems: str) -> str:
+    """The sentence, with each problem found (if any) appended after a semicolon."""
+    return "; ".join([observed, *(p for p in problems if p)])
+
+
+def _runtime() -> str:
+    """'CPython 3.12' or 'Pyodide (Python 3.14)'."""
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return f"Pyodide (Python {version})" if sys.platform == "emscripten" else f"CPython {version}"
+
+
+# -- one event at a time ------------------------------------------------------------------
+
+#: A stand-in for the `threading` module: locks that never block and only count.
+#: `one_event_at_a_time` runs the snippet a second time with it in place of the real
+#: module, to see what the locks did.
+COUNTING_THREADING = '''\
+"""threading, as the lab's second run sees it: locks that count and never block."""
+
+acquired = 0   # acquisitions of any lock
+contended = 0  # acquisitions that found the lock held by someone else
+
+
+class Lock:
+    def __init__(self):
+        self.depth = 0
+
+    def acquire(self, blocking=True, timeout=-1):
+        global acquired, contended
+        acquired += 1
+        if self.depth and not self._reentrant():
+            contended += 1
+        self.depth += 1
+        return True
+
+    def _reentrant(self):
+        return False
+
+    def release(self):
+        self.depth = max(0, self.depth - 1)
+
+    def locked(self):
+        return self.depth > 0
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *exc):
+        self.release()
+        return False
+
+
+class RLock(Lock):
+    def _reentrant(self):
+        return True
+
+
+Semaphore = BoundedSemaphore = Lock
+'''
+
+#: Events sent one after the other, then three at the same moment.
+ONE_BY_ONE = [{"route": "/orders"}, {"route": "/users"}, {"route": "/orders"}, {"route": "/orders"}]
+AT_ONCE = [{"route": "/orders"}, {"route": "/users"}, {"route": "/orders"}]
+_LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()))
+
+
+def _drive(lab: Lab) -> list[Invocation]:
+    records = [lab.invoke(dict(event)) for event in ONE_BY_ONE]
+    return records + lab.invoke_concurrently([dict(event) for event in AT_ONCE])
+
+
+def _expected(records: list[Invocation]) -> list[dict[str, Any]]:
+    """What each response should say: requests of its route served by its container."""
+    served: dict[tuple[str, str], int] = {}
+    answers = []
+    for record in records:
+        key = (record.container_id, record.event["route"])
+        served[key] = served.get(key, 0) + 1
+        answers.append({"route": record.event["route"], "served_here": served[key]})
+    return answers
+
+
+def _most_at_once(records: list[Invocation]) -> int:
+    """The most invocations any one container ran at the same virtual moment."""
+    spans = [(r.container_id, r.start_ms, r.start_ms + r.duration_ms) for r in records]
+    return max(
+        (
+            sum(1 for other, start, end in spans if other == where and start < to and since < end)
+            or 1
+            for where, since, to in spans
+        ),
+        default=0,
+    )
+
+
+def _states(lab: Lab, skip: set[str]) -> list[dict[str, str]]:
+    """Each container's module state (locks and the stand-in module left out)."""
+    return [
+        {
+            name: shown[0]
+            for name, shown in container.snapshot().items()
+            if name not in skip and not name.startswith("threading.")
+        }
+        for container in lab.all_containers
+    ]
+
+
+def _lock_names(lab: Lab) -> set[str]:
+    names: set[str] = set()
+    for container in lab.all_containers:
+        for name, value in container.globals().items():
+            if isinstance(value, _LOCK_TYPES):
+                names.add(name)
+    return names
+
+
+def _counting_rerun(lab: Lab) -> tuple[list[Invocation], Lab]:
+    """The same code and events again, with `threading` replaced by COUNTING_THREADING."""
+    modules = {name: text for name, text in lab.sources.items() if name != lab.entry}
+    modules["threading"] = COUNTING_THREADING
+    rerun = Lab(
+        lab.sources[lab.entry],
+        filename=lab.filename,
+        modules=modules,
+        entry=lab.entry,
+        settings=dataclasses.replace(lab.settings),
+    )
+    return _drive(rerun), rerun
+
+
+def _lock_counts(rerun: Lab) -> tuple[int, int]:
+    acquired = contended = 0
+    for container in rerun.all_containers:
+        module = container.globals("threading")
+        acquired += _int(module.get("acquired")) or 0
+        contended += _int(module.get("contended")) or 0
+    return acquired, contended
+
+
+def one_event_at_a_time(lab: Lab) -> Verdict:
+    """Each container runs one invocation at a time: a lock there is never needed."""
+    records = _drive(lab)
+    expected = _expected(records)
+    wrong = [
+        (r, want) for r, want in zip(records, expected, strict=True) if r.ok and r.result != want
+    ]
+    containers = len({r.container_id for r in records})
+    at_once = _most_at_once(records)
+    rerun_records, rerun = _counting_rerun(lab)
+    acquired, contended = _lock_counts(rerun)
+    skip = _lock_names(lab)
+    same = [r.result for r in records] == [r.result for r in rerun_records] and _states(
+        lab, skip
+    ) == _states(rerun, skip)
+    job_done = all(r.ok for r in records) and not wrong
+    problems = [_errors(records)]
+    if wrong:
+        record, want = wrong[0]
+        more = f" ({len(wrong)} of {len(records)} responses were wrong)" if len(wrong) > 1 else ""
+        problems.append(
+            f"invocation {record.number} returned {_text(record.result)} instead of "
+            f"{_text(want)}{more}"
+        )
+    observed = (
+        f"{len(records)} invocations on {containers} containers, at most {at_once} at a time "
+        f"on any one"
+    )
+    if job_done:
+        observed += "; every response counted its own container's requests right"
+    if acquired:
+        observed += (
+            f"; the code took a lock {acquired} times and found it held {contended} times; "
+            f"with locks that only count in place of threading's, the {len(records)} "
+            f"responses and every container's state were "
+            + ("the same: the lock protected nothing" if same else "NOT the same")
+        )
+    else:
+        observed += "; no lock was taken"
+    return Verdict(job_done and acquired == 0, _also(observed, *problems))
+
+
+# -- what a lock costs --------------------------------------------------------------------
+
+MEASURE = {"writes": 200_000, "repeats": 5}
+
+
+def lock_cost(lab: Lab) -> Verdict:
+    """The snippet measures a lock's time (as a ratio) and size where it runs.
+
+    The verdict rests on what is the same on every run: the handler answered with a
+    measurement of the requested size, a positive ratio, and the lock size this very
+    interpreter reports (`sys.getsizeof`). The ratio itself changes from run to run
+    and machine to machine, so it is reported, never judged.
+    """
+    record = lab.invoke(dict(MEASURE))
+    result = record.result
+    here = sys.getsizeof(threading.Lock())
+    ratio = _get(result, "ratio")
+    size = _int(_get(result, "lock_bytes"))
+    measured = (
+        _int(_get(result, "writes")) == MEASURE["writes"]
+        and _int(_get(result, "repeats")) == MEASURE["repeats"]
+        and isinstance(ratio, int | float)
+        and not isinstance(ratio, bool)
+        and math.isfinite(ratio)
+        and ratio > 0
+    )
+    if not record.ok:
+        return Verdict(False, f"the measurement failed: {_errors([record])}")
+    if not measured or size is None:
+        return Verdict(
+            False,
+            f"the handler returned {_text(result)} instead of a measurement of "
+            f"{MEASURE['writes']:,} writes x {MEASURE['repeats']} with a positive ratio "
+            "and a lock size",
+        )
+    good = size == here and size < 500
+    observed = (
+        f"on {_runtime()}, {MEASURE['writes']:,} writes under an uncontended lock took "
+        f"{ratio:g} times as long as {MEASURE['writes']:,} plain writes (median of "
+        f"{MEASURE['repeats']} runs, this machine, this run); sys.getsizeof reports "
+        f"{size} bytes per lock"
+    )
+    if size != here:
+        observed += f", but a lock measures {here} bytes here"
+    observed += ", not the 500 claimed upstream" if size < 500 else ""
+    return Verdict(good, observed)
+
+
+# -- workers that interleave --------------------------------------------------------------
+
+WORKERS = {"workers": 3, "times": 4}
+
+
+def _threads_can_start() -> bool:
+    thread = threading.Thread(target=lambda: None)
+    try:
+        thread.start()
+    except RuntimeError:
+        return False
+    thread.join()
+    return True
+
+
+def workers_interleave(lab: Lab) -> Verdict:
+    """Workers sharing a counter lose updates unless a lock spans read and write."""
+    record = lab.invoke(dict(WORKERS))
+    if not record.ok:
+        return Verdict(False, f"the handler failed: {_errors([record])}")
+    result = record.result
+    expected = WORKERS["workers"] * WORKERS["times"]
+    interleaved = _int(_get(result, "interleaved"))
+    threads = _get(result, "threads")
+    can_start = _threads_can_start()
+    threads_ok = _int(threads) is not None if can_start else threads == "cannot start here"
+    if _int(_get(result, "expected")) != expected or interleaved is None or not threads_ok:
+        what = "a thread count" if can_start else "'cannot start here' for threads"
+        return Verdict(
+            False,
+            f"the handler returned {_text(result)} instead of the expected {expected}, "
+            f"the interleaved count and {what}",
+        )
+    lost = expected - interleaved
+    observed = (
+        f"{WORKERS['workers']} workers adding {WORKERS['times']} each, switched at every "
+        f"yield, ended at {interleaved} of {expected}" + (f" ({lost} updates lost)" if lost else "")
+    )
+    if can_start:
+        observed += f"; on {WORKERS['workers']} real threads this run: {threads} of {expected}" + (
+            "" if threads == expected else " (lost updates)"
+        )
+    else:
+        observed += f"; threads cannot start on {_runtime()}, so only the interleaving ran"
+    good = interleaved == expected and (not can_start or threads == expected)
+    return Verdict(good, observed)
