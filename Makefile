@@ -68,8 +68,11 @@ pytest: setup chromium
 test: lint typecheck check pytest
 
 # Benchmarks (not part of test): results as JSON under bench/results/, and a table.
+# The build benchmark at 5,000 entries takes a long while (tens of minutes here).
 bench: setup chromium
 	$(BIN)/python -m sima_bench.runner --runs 5
+	$(BIN)/python -m sima_bench.search --runs 5
+	$(BIN)/python -m sima_bench.build --sizes 100 1000 5000 --runs 3
 
 constraints:
 	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt

@@ -92,6 +92,32 @@ def test_every_snippet_run_by_its_button_shows_its_claim(shared: Visit) -> None:
     assert shared.foreign() == []
 
 
+def all_claims() -> dict[str, dict[str, str]]:
+    """Every snippet of every entry: `<REF-ID>/<name>` to its claim table."""
+    found: dict[str, dict[str, str]] = {}
+    for folder in sorted(p for p in (ROOT / "snippets").iterdir() if p.is_dir()):
+        claims = tomllib.loads((folder / "claims.toml").read_text(encoding="utf-8"))
+        found.update({f"{folder.name}/{name}": table for name, table in claims.items()})
+    return found
+
+
+def test_every_snippet_of_every_entry_runs_in_one_session(visit: Visit) -> None:
+    """Every page's snippets run by their buttons; Python loads once for the session,
+    across instant navigation between entries."""
+    claims = all_claims()
+    visit.goto("")
+    for ref_id in sorted({key.split("/")[0] for key in claims}):
+        visit.page.evaluate("u => location$.next(new URL(u, location.href))", f"entries/{ref_id}/")
+        expect(visit.page.locator(".md-content article h1")).to_contain_text(ref_id)
+        for key in sorted(k for k in claims if k.startswith(f"{ref_id}/")):
+            target = visit.page.locator(f'[data-snippet="{key}"]')
+            target.locator('[data-action="run"]').click()
+            expect(target).to_have_attribute("data-state", "ok", timeout=60_000)
+            expect(target).to_have_attribute("data-verdict", claims[key]["claim"])
+    assert len([u for u in visit.requests if u.endswith("pyodide.asm.wasm")]) == 1
+    assert visit.foreign() == []
+
+
 @pytest.mark.parametrize(("bad", "good"), sorted(PAIRS.items()))
 def test_editing_a_bad_snippet_into_its_fix_flips_the_verdict(
     shared: Visit, bad: str, good: str

@@ -19,12 +19,13 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 import sima_lab
 from sima.catalog import Catalog, docs_problems, load_catalog
 from sima.pages import (
+    KEYWORD_PAGES,
     backlinks_of,
     expand_nav,
     links_out,
@@ -78,6 +79,9 @@ class SimaConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is unt
     runner = c.Type(bool, default=True)
     """Add Run, Stop, Reset and an editor to each snippet, with Pyodide in the site."""
 
+    id_search = c.Type(bool, default=True)
+    """Find entries by REF-ID in the search box, preview ID links, the `i` shortcut."""
+
     cache_dir = c.Type(str, default=".cache/sima")
     """Where the built lab wheel and Pyodide lock are kept between builds."""
 
@@ -107,7 +111,8 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         config.extra_javascript.append("assets/vendor/tablesort.min.js")
         config.extra_javascript.append("assets/vendor/tablesort.number.min.js")
         config.extra_javascript.append("assets/sima/sima.js")
-        config.extra_javascript.append("assets/sima/find.js")
+        if self.config.id_search:
+            config.extra_javascript.append("assets/sima/find.js")
         if self.config.runner:
             config.extra_javascript.append("assets/sima/config.js")
             config.extra_javascript.append("assets/sima/runner.js")
@@ -150,9 +155,17 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
                 log.warning(str(problem))
             files.append(File.generated(config, page.uri, content=page.markdown))
         for index in pages[0]:
-            files.append(File.generated(config, index.uri, content=index.markdown))
+            # Keyword pages stay out of an automatic nav: hundreds of them would make
+            # every page's nav (rendered on every page) that much longer.
+            level = (
+                InclusionLevel.NOT_IN_NAV
+                if index.uri.startswith(KEYWORD_PAGES)
+                else InclusionLevel.UNDEFINED
+            )
+            files.append(File.generated(config, index.uri, content=index.markdown, inclusion=level))
+        skipped = set() if self.config.id_search else {"find.js"}
         for asset in sorted(ASSETS.iterdir()):
-            if asset.is_file():
+            if asset.is_file() and asset.name not in skipped:
                 files.append(
                     File.generated(config, f"assets/sima/{asset.name}", abs_src_path=str(asset))
                 )
@@ -165,8 +178,9 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
                     f"sima: {source} is missing; run `make setup` (npm ci and npm run build)"
                 )
             files.append(File.generated(config, site_path, abs_src_path=str(source)))
-        ids = json.dumps(id_index(catalog, bool(config.use_directory_urls)), ensure_ascii=False)
-        files.append(File.generated(config, "assets/sima/ids.json", content=ids))
+        if self.config.id_search:
+            ids = json.dumps(id_index(catalog, bool(config.use_directory_urls)), ensure_ascii=False)
+            files.append(File.generated(config, "assets/sima/ids.json", content=ids))
         if self.config.runner:
             self._add_runner(files, config, modules)
         return files

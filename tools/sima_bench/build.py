@@ -1,0 +1,78 @@
+"""Build time with the plugin against plain mkdocs-material, on synthetic knowledge bases.
+
+For each size, one generation gives two projects with the same Markdown (see
+[`sima_bench.synth`][sima_bench.synth]); both are built with `mkdocs build`, in
+alternation, several times, in this one run. Reported: medians with min and max,
+the overhead ratio (plugin / plain) per size, and how build time grows with size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sima_bench.common import Figure, write
+from sima_bench.site import run_mkdocs
+from sima_bench.synth import generate
+
+
+def timed_build(project: Path, out: Path) -> float:
+    """Seconds for one `mkdocs build` of `project` (a failed build stops the benchmark)."""
+    start = time.perf_counter()
+    result = run_mkdocs(project / "mkdocs.yml", "build", "-q", "-d", str(out))
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"build of {project} failed:\n{result.stderr[-2000:]}")
+    return seconds
+
+
+def measure(sizes: list[int], runs: int, node_modules: Path) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            made = generate(Path(tmp), size, node_modules=node_modules)
+            plugin: list[float] = []
+            plain: list[float] = []
+            for _ in range(runs):
+                plugin.append(timed_build(made.kb, Path(tmp) / "kb-site"))
+                plain.append(timed_build(made.plain, Path(tmp) / "plain-site"))
+        with_plugin, baseline = Figure.of(plugin), Figure.of(plain)
+        results[str(size)] = {
+            "plugin_s": with_plugin,
+            "plain_s": baseline,
+            "overhead_ratio": round(with_plugin.ratio_to(baseline), 3),
+        }
+        print(
+            f"{size:>6} entries: plugin {with_plugin.median:7.2f} s, plain "
+            f"{baseline.median:7.2f} s, ratio {with_plugin.ratio_to(baseline):.2f}",
+            flush=True,
+        )
+    growth = {}
+    keys = sorted(results, key=int)
+    for small, large in itertools.pairwise(keys):
+        factor = int(large) / int(small)
+        ratio = results[large]["plugin_s"].median / results[small]["plugin_s"].median
+        growth[f"{large}/{small}"] = {"size_factor": factor, "time_factor": round(ratio, 2)}
+    return {"unit": "seconds of wall time per mkdocs build", "sizes": results, "growth": growth}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--root", type=Path, default=Path.cwd())
+    args = parser.parse_args(argv)
+    data = measure(args.sizes, args.runs, (args.root / "node_modules").resolve())
+    data["runs"] = args.runs
+    print(f"wrote {write('build', data, args.root)}")
+    for key, value in data["growth"].items():
+        print(f"growth {key}: size x{value['size_factor']:.0f}, time x{value['time_factor']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
