@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from sima.links import MentionScanner, mislabelled
+from sima.links import Backlink, MentionScanner, collect_backlinks, mislabelled
 from sima.problems import Problem, Severity
 from sima.schema import FrontMatter
 from sima.settings import Settings
@@ -93,6 +93,17 @@ class Catalog:
     def scanner(self) -> MentionScanner:
         """The mention scanner for this catalog's prefixes (compiled once)."""
         return MentionScanner(self.settings.prefixes)
+
+    @cached_property
+    def backlinks(self) -> dict[str, list[Backlink]]:
+        """Who cites each entry, with the citing sentence (computed once)."""
+        documents = ((e.ref_id, e.body, e.meta.related, e.meta.next) for e in self.entries.values())
+        return collect_backlinks(documents, self.scanner)
+
+    @cached_property
+    def types(self) -> tuple[str, ...]:
+        """Every entry type, sorted."""
+        return tuple(sorted({e.meta.type for e in self.entries.values()}))
 
 
 class _EntryError(Exception):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sima.catalog import Catalog, Entry
 from sima.graph import Node, legend, neighbourhood_svg, site_svg, type_classes
-from sima.links import Backlink, LinkTarget, collect_backlinks
+from sima.links import Backlink, LinkTarget
 from sima.problems import Problem, Severity
 from sima.snippets import SnippetView, render_snippet
 
@@ -25,6 +25,9 @@ INDEX_BOOST = 0.5
 BROWSE_DIR = "browse"
 SNIPPET_MARKER = re.compile(r"^@snippet\((?P<name>[\w./-]+)\)[ \t]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+
+
+KEYWORD_PAGES = f"{BROWSE_DIR}/keywords/"
 
 
 def keyword_uri(keyword: str) -> str:
@@ -89,7 +92,7 @@ def neighbourhood(
     targets = [t for t in outbound if t in catalog.entries]
     if not inbound and not targets:
         return []
-    classes = type_classes(e.meta.type for e in catalog.entries.values())
+    classes = type_classes(catalog.types)
     svg = neighbourhood_svg(
         _graph_node(catalog, uri, entry.ref_id),
         [_graph_node(catalog, uri, r) for r in inbound],
@@ -114,9 +117,8 @@ def neighbourhood(
 
 
 def backlinks_of(catalog: Catalog) -> dict[str, list[Backlink]]:
-    """Backlinks for every entry in the catalog."""
-    documents = ((e.ref_id, e.body, e.meta.related, e.meta.next) for e in catalog.entries.values())
-    return collect_backlinks(documents, catalog.scanner)
+    """Backlinks for every entry in the catalog (computed once per catalog)."""
+    return catalog.backlinks
 
 
 @dataclass(frozen=True)
@@ -414,7 +416,7 @@ def graph_page(catalog: Catalog) -> RenderedPage:
     uri = f"{BROWSE_DIR}/graph.md"
     backlinks = backlinks_of(catalog)
     edges = [(b.source, target) for target, cited in backlinks.items() for b in cited]
-    classes = type_classes(e.meta.type for e in catalog.entries.values())
+    classes = type_classes(catalog.types)
     nodes = [_graph_node(catalog, uri, r) for r in sorted(catalog.entries)]
     lines = [
         "# Graph",
