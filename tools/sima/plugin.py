@@ -194,6 +194,10 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
             )
         except RuntimeError_ as exc:
             raise PluginError(f"sima: {exc}") from exc
+        if runtime.snapshot_error:
+            # Not an error: the worker starts Python the plain (slower) way. Info, not
+            # warning: under --strict a warning would stop the build, and it must not.
+            log.info(f"sima: shipping without a Pyodide snapshot: {runtime.snapshot_error}")
         for site_path, source in runtime.files.items():
             files.append(File.generated(config, site_path, abs_src_path=str(source)))
         for folder in snippet_folders(self.settings):
@@ -201,7 +205,14 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
             files.append(
                 File.generated(config, f"assets/sima/lab/{folder.name}.json", content=payload)
             )
-        settings = {"timeout": self._timeout(), "pyodide": runtime.pyodide_version}
+        settings: dict[str, object] = {
+            "timeout": self._timeout(),
+            "pyodide": runtime.pyodide_version,
+        }
+        if runtime.snapshot:
+            # The worker checks the version before restoring (Pyodide checks its build id).
+            settings["snapshot"] = runtime.snapshot
+            settings["snapshot_pyodide"] = runtime.pyodide_version
         script = f"window.SIMA_CONFIG = {json.dumps(settings)};\n"
         files.append(File.generated(config, "assets/sima/config.js", content=script))
 

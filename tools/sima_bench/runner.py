@@ -10,6 +10,12 @@ Times are taken inside the page, from the click to the result on screen:
 - after prefetch: the snippet scrolled into view and Python ready before the click;
 - warm re-run: Run clicked again on the same page.
 
+Each LESS-22 series is measured twice: restoring Python from the build's memory
+snapshot (the site as built), and with the snapshot refused (HTTP 404, so the worker
+falls back to the plain load), the `plain` series. For the first run it also records
+the bytes transferred from the click to the verdict and the main thread's long tasks
+(a PerformanceObserver('longtask') installed before the page loads).
+
 Also: bytes fetched before any interaction on the LESS-22 page, by type, with the
 Pyodide share (which must be zero).
 """
@@ -17,6 +23,7 @@ Pyodide share (which must be zero).
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import tempfile
 from collections import Counter
@@ -71,11 +78,22 @@ FINISHED = (
     "['ok','error','timeout'].includes("
     f"document.querySelector('[data-snippet=\"{SNIPPET}\"]').dataset.state)"
 )
+SNAPSHOT = re.compile(r".*/assets/pyodide/snapshot-[0-9a-f]+\.bin\.gz$")
+LONG_TASKS = """
+window.__simaLongTasks = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) window.__simaLongTasks.push(entry.duration);
+}).observe({ type: "longtask", buffered: true });
+"""
 BARE_DONE = "document.getElementById('out').textContent === '2'"
 
 
-def _page(browser: Browser) -> Page:
-    return browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+def _page(browser: Browser, snapshot: bool = True) -> Page:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(LONG_TASKS)
+    if not snapshot:
+        context.route(SNAPSHOT, lambda route: route.fulfill(status=404, body="not found"))
+    return context.new_page()
 
 
 def bare(browser: Browser, url: str) -> float:
@@ -88,20 +106,51 @@ def bare(browser: Browser, url: str) -> float:
     return ms
 
 
-def first_run(browser: Browser, url: str) -> tuple[float, float]:
-    """A fresh page: click Run with nothing loaded; then a warm re-run."""
-    page = _page(browser)
+def first_run(browser: Browser, url: str, snapshot: bool = True) -> dict[str, float]:
+    """A fresh page: click Run with nothing loaded; then a warm re-run.
+
+    Returns `first` and `warm` (ms), `bytes` transferred from the click to the first
+    verdict, and the page's main-thread long tasks meanwhile (`long_tasks`: how many,
+    `long_ms`: their summed duration, `long_max`: the longest).
+    """
+    page = _page(browser, snapshot)
     page.goto(url + "entries/LESS-22/")
     page.wait_for_load_state("networkidle")
+    page.evaluate("window.__simaLongTasks.length = 0")
+    fetched = 0
+
+    def count(response: Any) -> None:
+        # Content-Length: a body handed to instantiateStreaming cannot be read back.
+        nonlocal fetched
+        length = response.headers.get("content-length")
+        if length is not None:
+            fetched += int(length)
+            return
+        try:
+            fetched += len(response.body())
+        except Exception:
+            return
+
+    page.context.on("response", count)  # the context sees the worker's fetches too
     first: float = page.evaluate(CLICK_TO, [RUN, FINISHED])
+    page.wait_for_timeout(100)  # let the observer deliver the last entries
+    long_tasks: list[float] = page.evaluate("window.__simaLongTasks.slice()")
+    page.context.remove_listener("response", count)
     page.evaluate(f"document.querySelector('[data-snippet=\"{SNIPPET}\"]').dataset.state = ''")
     warm: float = page.evaluate(CLICK_TO, [RUN, FINISHED])
     page.context.close()
-    return first, warm
+    return {
+        "first": first,
+        "warm": warm,
+        "bytes": float(fetched),
+        "long_tasks": float(len(long_tasks)),
+        "long_ms": float(sum(long_tasks)),
+        "long_max": float(max(long_tasks, default=0.0)),
+    }
 
 
-def after_prefetch(browser: Browser, url: str) -> float:
-    page = _page(browser)
+def after_prefetch(browser: Browser, url: str, snapshot: bool = True) -> float:
+    page = _page(browser, snapshot)
     page.goto(url + "entries/LESS-22/")
     page.wait_for_load_state("networkidle")
     page.locator(f'[data-snippet="{SNIPPET}"]').scroll_into_view_if_needed()
@@ -153,18 +202,19 @@ def measure(root: Path, runs: int) -> dict[str, Any]:
                 raise SystemExit("Chromium is missing: run `make chromium`")
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-                samples: dict[str, list[float]] = {
-                    "bare": [],
-                    "first": [],
-                    "prefetched": [],
-                    "warm": [],
-                }
+                samples: dict[str, list[float]] = {"bare": []}
+                extra: dict[str, list[float]] = {}
                 for _ in range(runs):  # interleaved, so drift hits every series alike
                     samples["bare"].append(bare(browser, url))
-                    first, warm = first_run(browser, url)
-                    samples["first"].append(first)
-                    samples["warm"].append(warm)
-                    samples["prefetched"].append(after_prefetch(browser, url))
+                    for snapshot, suffix in ((True, ""), (False, " (plain)")):
+                        got = first_run(browser, url, snapshot)
+                        samples.setdefault("first" + suffix, []).append(got["first"])
+                        samples.setdefault("warm" + suffix, []).append(got["warm"])
+                        samples.setdefault("prefetched" + suffix, []).append(
+                            after_prefetch(browser, url, snapshot)
+                        )
+                        for key in ("bytes", "long_tasks", "long_ms", "long_max"):
+                            extra.setdefault(key + suffix, []).append(got[key])
                 weight = bytes_before_interaction(browser, url)
                 browser.close()
         finally:
@@ -179,6 +229,7 @@ def measure(root: Path, runs: int) -> dict[str, Any]:
             n: round(f.ratio_to(base), 3) for n, f in figures.items() if n != "bare"
         },
         "bytes_before_interaction": weight,
+        "first_run": {name: Figure.of(values) for name, values in extra.items()},
     }
 
 
@@ -187,6 +238,17 @@ def report(data: dict[str, Any]) -> str:
     for name, fig in data["figures"].items():
         ratio = data["ratios_to_bare"].get(name, 1.0)
         lines.append(f"{name:<26}{fig.median:>10.0f}{fig.min:>8.0f}{fig.max:>8.0f}{ratio:>8.2f}")
+    lines.append(f"{'first run (median)':<26}{'snapshot':>14}{'plain':>14}{'ratio':>8}")
+    extra = data["first_run"]
+    for key, label in (
+        ("bytes", "bytes transferred"),
+        ("long_tasks", "long tasks (>50 ms)"),
+        ("long_ms", "long tasks, total ms"),
+        ("long_max", "longest task ms"),
+    ):
+        snap, plain = extra[key].median, extra[key + " (plain)"].median
+        ratio = f"{snap / plain:.2f}" if plain else "-"
+        lines.append(f"{label:<26}{snap:>14,.0f}{plain:>14,.0f}{ratio:>8}")
     weight = data["bytes_before_interaction"]
     lines.append(
         f"bytes before interaction: {weight['total']:,} "

@@ -30,7 +30,12 @@
       event.preventDefault();
       onMessage({ type: "load-error", stage: "start the worker", message: event.message || "unknown error" });
     };
-    worker.postMessage({ type: "load" });
+    var load = { type: "load" };
+    if (CONFIG.snapshot) {
+      load.snapshot = new URL("../pyodide/" + CONFIG.snapshot, ASSETS).href;
+      load.snapshotPyodide = CONFIG.snapshot_pyodide;
+    }
+    worker.postMessage(load);
   }
 
   function prefetch() {
@@ -58,7 +63,7 @@
         break;
       case "ready":
         runtime.status = "ready";
-        console.info("sima: Python ready in " + message.ms + " ms");
+        console.info("sima: Python ready in " + message.ms + " ms" + (message.snapshot ? " (from the snapshot)" : ""));
         pending.forEach(function (r) { setStatus(r.block, "Running…"); });
         break;
       case "load-error":

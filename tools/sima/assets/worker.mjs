@@ -2,7 +2,13 @@
 // It loads Pyodide from the site itself (../pyodide/), then the lab wheel registered
 // in that folder's pyodide-lock.json, and runs snippets with sima_lab.runner.
 //
-// Messages in:  {type: "load"}
+// With a snapshot named in the "load" message (made at build time by
+// tools/sima/snapshot.mjs, gzipped), it restores Python with the lab already imported
+// instead of starting it: Pyodide's underscore option _loadSnapshot (314.0.7). Any
+// failure (HTTP error, another Pyodide version or build, a restore error) is logged
+// with console.warn and followed by the plain load.
+//
+// Messages in:  {type: "load", snapshot?: URL, snapshotPyodide?: version}
 //               {type: "run", id, payloadUrl, name, code}
 // Messages out: {type: "progress", text}
 //               {type: "ready", ms}
@@ -19,24 +25,63 @@ function post(message) {
   self.postMessage(message);
 }
 
-async function load() {
+const quiet = { stdout: () => {}, stderr: () => {} };
+
+// The snapshot's bytes: fetched and gunzipped here (static hosts serve .gz files as
+// they are, without Content-Encoding).
+async function snapshotBytes(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const stream = response.body.pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+async function restore(loadPyodide, version, { snapshot, snapshotPyodide }) {
+  if (snapshotPyodide !== version) {
+    throw new Error(`it was made with Pyodide ${snapshotPyodide}, this is ${version}`);
+  }
+  const bytes = await snapshotBytes(snapshot);
+  const pyodide = await loadPyodide({ indexURL: runtimeURL, _loadSnapshot: bytes, ...quiet });
+  // The snapshot has the lab imported (its files are not in the restored file system).
+  // Pyodide only logs a failed standard library download, and a restore needs none of
+  // it until a snippet imports a module the snapshot lacks: check that it is there.
+  const stdlib = pyodide.runPython(
+    "import os, sys; all(os.path.isfile(p) for p in sys.path if p.endswith('.zip'))",
+  );
+  if (!stdlib) throw new Error("the standard library (python_stdlib.zip) did not load");
+  pyodide.runPython("import sima_lab.runner");
+  return pyodide;
+}
+
+async function load(options) {
   const started = performance.now();
   let stage = "download the Python runtime";
   try {
-    post({ type: "progress", text: "Downloading the Python runtime (about 13 MB, cached after the first time)…" });
-    const { loadPyodide } = await import(runtimeURL + "pyodide.mjs");
+    post({ type: "progress", text: "Downloading the Python runtime (once; the browser keeps it)…" });
+    const { loadPyodide, version } = await import(runtimeURL + "pyodide.mjs");
     stage = "start Python";
+    if (options.snapshot) {
+      try {
+        const pyodide = await restore(loadPyodide, version, options);
+        post({ type: "ready", ms: Math.round(performance.now() - started), snapshot: true });
+        return pyodide;
+      } catch (error) {
+        console.warn(
+          `sima: snapshot ${options.snapshot} not restored, falling back to a plain load: ` +
+            String((error && error.message) || error),
+        );
+      }
+    }
     const pyodide = await loadPyodide({
       indexURL: runtimeURL,
       // The lab captures what snippets print; anything else is not the reader's.
-      stdout: () => {},
-      stderr: () => {},
+      ...quiet,
     });
     stage = "load the lab (sima-lab wheel)";
     post({ type: "progress", text: "Loading the lab…" });
     await pyodide.loadPackage("sima-lab", { messageCallback: () => {}, errorCallback: () => {} });
     pyodide.runPython("import sima_lab.runner");
-    post({ type: "ready", ms: Math.round(performance.now() - started) });
+    post({ type: "ready", ms: Math.round(performance.now() - started), snapshot: false });
     return pyodide;
   } catch (error) {
     post({ type: "load-error", stage, message: String((error && error.message) || error) });
@@ -77,7 +122,7 @@ async function run({ id, payloadUrl, name, code }) {
 self.onmessage = (event) => {
   const message = event.data;
   if (!loading) {
-    loading = load();
+    loading = load(message.type === "load" ? message : {});
     loading.catch(() => {});
   }
   if (message.type === "run") run(message);
