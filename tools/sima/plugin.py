@@ -164,6 +164,8 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
             )
             files.append(File.generated(config, index.uri, content=index.markdown, inclusion=level))
         skipped = set() if self.config.id_search else {"find.js"}
+        if not self.config.runner:
+            skipped |= {"runner.js", "worker.mjs"}
         for asset in sorted(ASSETS.iterdir()):
             if asset.is_file() and asset.name not in skipped:
                 files.append(
