@@ -6,10 +6,8 @@ answer needs it. A handler that returns None, returns something else or raises i
 judged bad, with a sentence that says so; it never makes a scenario crash.
 """
 
-from collections.abc import Callable, Mapping
-from typing import Any
-
 from sima_lab import Invocation, Lab, Verdict
+from sima_lab.answers import also, answer, same, wrong_answers
 
 SQL = "select * from orders where user_id = %s"
 ORDERS = [("order-1",), ("order-2",)]
@@ -32,62 +30,6 @@ def _errors(records: list[Invocation]) -> str:
     return f"{len(failed)} of {len(records)} failed, first: {_error(failed[0])}"
 
 
-def _get(result: Any, key: str) -> Any:
-    """`result[key]` when the handler returned a mapping holding `key`, else None."""
-    if not isinstance(result, Mapping):
-        return None
-    try:
-        return result.get(key)
-    except Exception:
-        return None
-
-
-def _same(value: Any, expected: int | str | bool) -> bool:
-    """`value == expected` for a plain value of the expected type."""
-    if isinstance(expected, bool):
-        return value is expected
-    return (
-        isinstance(value, int | float | str) and not isinstance(value, bool) and value == expected
-    )
-
-
-def _text(value: Any) -> str:
-    """The repr of what a handler returned, even when its `__repr__` raises."""
-    try:
-        return repr(value)
-    except Exception:
-        return f"an unprintable {type(value).__name__}"
-
-
-def _shown(value: Any, limit: int = 60) -> str:
-    text = _text(value)
-    return text if len(text) <= limit else f"{text[: limit - 3]}..."
-
-
-def _right(check: Callable[[Invocation], bool], record: Invocation) -> bool:
-    try:
-        return bool(check(record))
-    except Exception:
-        return False
-
-
-def _wrong_answers(
-    records: list[Invocation],
-    check: Callable[[Invocation], bool],
-    wanted: Callable[[Invocation], str],
-) -> str:
-    """'' when every invocation that did not fail answered right, else what went wrong."""
-    wrong = [r for r in records if r.ok and not _right(check, r)]
-    if not wrong:
-        return ""
-    first = wrong[0]
-    more = f" ({len(wrong)} of {len(records)} responses were wrong)" if len(wrong) > 1 else ""
-    return (
-        f"invocation {first.number} returned {_shown(first.result)} "
-        f"instead of {wanted(first)}{more}"
-    )
-
-
 def _unqueried(records: list[Invocation]) -> str:
     """'' when every order lookup that did not fail queried the database."""
     idle = [
@@ -100,13 +42,9 @@ def _unqueried(records: list[Invocation]) -> str:
     return f"{len(idle)} of {len(records)} invocations never queried the database"
 
 
-def _also(observed: str, *problems: str) -> str:
-    return "; ".join([observed, *(p for p in problems if p)])
-
-
 def _own_orders(record: Invocation) -> bool:
-    return _same(_get(record.result, "userId"), record.event["userId"]) and _same(
-        _get(record.result, "orders"), len(ORDERS)
+    return same(answer(record.result, "userId"), record.event["userId"]) and same(
+        answer(record.result, "orders"), len(ORDERS)
     )
 
 
@@ -132,7 +70,7 @@ def three_requests(lab: Lab) -> Verdict:
     connect_ms = lab.settings.connect_ms
     total_ms = sum(r.duration_ms for r in records)
     each = ", ".join(f"{r.duration_ms:g}" for r in records)
-    wrong = _wrong_answers(records, _own_orders, _wanted_orders)
+    wrong = wrong_answers(records, _own_orders, _wanted_orders)
     unqueried = _unqueried(records)
     answered = all(r.ok for r in records) and not wrong and not unqueried
     good = answered and lab.db.connects == containers
@@ -155,7 +93,7 @@ def three_requests(lab: Lab) -> Verdict:
             f"{spent}; a client per request would cost {per_request_ms:g} ms, "
             f"so reusing it saves {saved:.0f}%"
         )
-    return Verdict(good, _also(f"{observed}; {_errors(records)}", wrong, unqueried))
+    return Verdict(good, also(f"{observed}; {_errors(records)}", wrong, unqueried))
 
 
 def mixed_traffic(lab: Lab) -> Verdict:
@@ -173,10 +111,10 @@ def mixed_traffic(lab: Lab) -> Verdict:
     needing = {r.container_id for r in records if r.event["action"] == "orders"}
     containers = len(lab.all_containers)
 
-    def answer(record: Invocation) -> bool:
+    def answered_right(record: Invocation) -> bool:
         if record.event["action"] == "ping":
-            return _same(_get(record.result, "action"), "ping") and _same(
-                _get(record.result, "ok"), True
+            return same(answer(record.result, "action"), "ping") and same(
+                answer(record.result, "ok"), True
             )
         return _own_orders(record)
 
@@ -185,7 +123,7 @@ def mixed_traffic(lab: Lab) -> Verdict:
             return "{'action': 'ping', 'ok': True}"
         return _wanted_orders(record)
 
-    wrong = _wrong_answers(records, answer, wanted)
+    wrong = wrong_answers(records, answered_right, wanted)
     unqueried = _unqueried(records)
     unused = max(0, lab.db.connects - len(needing))
     good = (
@@ -197,7 +135,7 @@ def mixed_traffic(lab: Lab) -> Verdict:
     pings = sum(1 for r in records if r.event["action"] == "ping")
     return Verdict(
         good,
-        _also(
+        also(
             f"{len(records)} requests ({pings} pings, {len(records) - pings} order lookups) on "
             f"{containers} containers opened {lab.db.connects} connection(s), "
             f"{unused} of them on containers that never looked orders up "

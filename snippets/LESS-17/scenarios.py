@@ -12,10 +12,10 @@ import dataclasses
 import math
 import sys
 import threading
-from collections.abc import Mapping
 from typing import Any
 
 from sima_lab import Invocation, Lab, Verdict
+from sima_lab.answers import also, answer, plain_int
 
 # -- helpers ------------------------------------------------------------------------------
 
@@ -29,21 +29,6 @@ def _text(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
-def _get(result: Any, key: str) -> Any:
-    """`result[key]` when the handler returned a mapping holding `key`, else None."""
-    if not isinstance(result, Mapping):
-        return None
-    try:
-        return result.get(key)
-    except Exception:
-        return None
-
-
-def _int(value: Any) -> int | None:
-    """`value` if it is a plain int (not a bool), else None."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def _errors(records: list[Invocation]) -> str:
     """'2 of 7 failed, first: KeyError at line 12', or ''."""
     failed = [r for r in records if r.error is not None]
@@ -53,11 +38,6 @@ def _errors(records: list[Invocation]) -> str:
     assert first is not None
     where = f" at line {first.line}" if first.line else ""
     return f"{len(failed)} of {len(records)} invocations failed, first: {first.type}{where}"
-
-
-def _also(observed: str, *problems: str) -> str:
-    """The sentence, with each problem found (if any) appended after a semicolon."""
-    return "; ".join([observed, *(p for p in problems if p)])
 
 
 def _runtime() -> str:
@@ -189,8 +169,8 @@ def _lock_counts(rerun: Lab) -> tuple[int, int]:
     acquired = contended = 0
     for container in rerun.all_containers:
         module = container.globals("threading")
-        acquired += _int(module.get("acquired")) or 0
-        contended += _int(module.get("contended")) or 0
+        acquired += plain_int(module.get("acquired")) or 0
+        contended += plain_int(module.get("contended")) or 0
     return acquired, contended
 
 
@@ -233,7 +213,7 @@ def one_event_at_a_time(lab: Lab) -> Verdict:
         )
     else:
         observed += "; no lock was taken"
-    return Verdict(job_done and acquired == 0, _also(observed, *problems))
+    return Verdict(job_done and acquired == 0, also(observed, *problems))
 
 
 # -- what a lock costs --------------------------------------------------------------------
@@ -252,11 +232,11 @@ def lock_cost(lab: Lab) -> Verdict:
     record = lab.invoke(dict(MEASURE))
     result = record.result
     here = sys.getsizeof(threading.Lock())
-    ratio = _get(result, "ratio")
-    size = _int(_get(result, "lock_bytes"))
+    ratio = answer(result, "ratio")
+    size = plain_int(answer(result, "lock_bytes"))
     measured = (
-        _int(_get(result, "writes")) == MEASURE["writes"]
-        and _int(_get(result, "repeats")) == MEASURE["repeats"]
+        plain_int(answer(result, "writes")) == MEASURE["writes"]
+        and plain_int(answer(result, "repeats")) == MEASURE["repeats"]
         and isinstance(ratio, int | float)
         and not isinstance(ratio, bool)
         and math.isfinite(ratio)
@@ -306,11 +286,11 @@ def workers_interleave(lab: Lab) -> Verdict:
         return Verdict(False, f"the handler failed: {_errors([record])}")
     result = record.result
     expected = WORKERS["workers"] * WORKERS["times"]
-    interleaved = _int(_get(result, "interleaved"))
-    threads = _get(result, "threads")
+    interleaved = plain_int(answer(result, "interleaved"))
+    threads = answer(result, "threads")
     can_start = _threads_can_start()
-    threads_ok = _int(threads) is not None if can_start else threads == "cannot start here"
-    if _int(_get(result, "expected")) != expected or interleaved is None or not threads_ok:
+    threads_ok = plain_int(threads) is not None if can_start else threads == "cannot start here"
+    if plain_int(answer(result, "expected")) != expected or interleaved is None or not threads_ok:
         what = "a thread count" if can_start else "'cannot start here' for threads"
         return Verdict(
             False,

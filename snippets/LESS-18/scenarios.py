@@ -6,10 +6,8 @@ the work that answer needs. A handler that returns None, returns something else 
 raises is judged bad, with a sentence that says so; it never makes a scenario crash.
 """
 
-from collections.abc import Callable, Mapping
-from typing import Any
-
 from sima_lab import Invocation, Lab, Verdict
+from sima_lab.answers import also, answer, plain_int, same, text_of, wrong_answers
 
 SQL = "select price from prices where product = %s"
 
@@ -30,65 +28,6 @@ def _errors(records: list[Invocation]) -> str:
     return f"{len(failed)} of {len(records)} failed, first: {_error(failed[0])}"
 
 
-def _get(result: Any, key: str) -> Any:
-    """`result[key]` when the handler returned a mapping holding `key`, else None."""
-    if not isinstance(result, Mapping):
-        return None
-    try:
-        return result.get(key)
-    except Exception:
-        return None
-
-
-def _int(value: Any) -> int | None:
-    """`value` if it is a plain int (not a bool), else None."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _same(value: Any, expected: float | str) -> bool:
-    """`value == expected` for a plain number or string (True does not pass for 1)."""
-    return (
-        isinstance(value, int | float | str) and not isinstance(value, bool) and value == expected
-    )
-
-
-def _text(value: Any) -> str:
-    """The repr of what a handler returned, even when its `__repr__` raises."""
-    try:
-        return repr(value)
-    except Exception:
-        return f"an unprintable {type(value).__name__}"
-
-
-def _shown(value: Any, limit: int = 60) -> str:
-    text = _text(value)
-    return text if len(text) <= limit else f"{text[: limit - 3]}..."
-
-
-def _right(check: Callable[[Invocation], bool], record: Invocation) -> bool:
-    try:
-        return bool(check(record))
-    except Exception:
-        return False
-
-
-def _wrong_answers(
-    records: list[Invocation],
-    check: Callable[[Invocation], bool],
-    wanted: Callable[[Invocation], str],
-) -> str:
-    """'' when every invocation that did not fail answered right, else what went wrong."""
-    wrong = [r for r in records if r.ok and not _right(check, r)]
-    if not wrong:
-        return ""
-    first = wrong[0]
-    more = f" ({len(wrong)} of {len(records)} responses were wrong)" if len(wrong) > 1 else ""
-    return (
-        f"invocation {first.number} returned {_shown(first.result)} "
-        f"instead of {wanted(first)}{more}"
-    )
-
-
 def _count(n: int, one: str, many: str) -> str:
     """'1 query', '3 queries'."""
     return f"{n} {one if n == 1 else many}"
@@ -98,10 +37,6 @@ def _listed(items: list[int]) -> str:
     """'1, 2 and 3'."""
     words = [str(item) for item in items]
     return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
-
-
-def _also(observed: str, *problems: str) -> str:
-    return "; ".join([observed, *(p for p in problems if p)])
 
 
 def _reset_managers(lab: Lab) -> tuple[int, str]:
@@ -159,14 +94,14 @@ def fresh_state_per_test(lab: Lab) -> Verdict:
             records.append(record)
 
     def own_price(record: Invocation) -> bool:
-        return _same(_get(record.result, "product"), "apple") and _same(
-            _get(record.result, "price"), owner[record.number]
+        return same(answer(record.result, "product"), "apple") and same(
+            answer(record.result, "price"), owner[record.number]
         )
 
-    wrong = _wrong_answers(records, own_price, lambda r: f"apple at price {owner[r.number]}")
-    got = [_get(r.result, "price") if r.ok else None for r in records]
+    wrong = wrong_answers(records, own_price, lambda r: f"apple at price {owner[r.number]}")
+    got = [answer(r.result, "price") if r.ok else None for r in records]
     seen = ", ".join(
-        f"test {n + 1} got {_text(got[2 * n])} and {_text(got[2 * n + 1])} (expected {price})"
+        f"test {n + 1} got {text_of(got[2 * n])} and {text_of(got[2 * n + 1])} (expected {price})"
         for n, price in enumerate(prices[: len(records) // 2])
     )
     containers = len(lab.all_containers)
@@ -186,7 +121,7 @@ def fresh_state_per_test(lab: Lab) -> Verdict:
     queries = _count(lab.db.queries, "query", "queries")
     return Verdict(
         good,
-        _also(
+        also(
             f"{len(records)} lookups in {containers} process(es); before tests "
             f"{_listed(list(range(1, len(resets) + 1)))} the fixture reset "
             f"{_listed(resets)} manager(s); {seen}; {queries} in all; "
@@ -226,18 +161,18 @@ def memory_pressure(lab: Lab) -> Verdict:
         )
 
     def own_report(record: Invocation) -> bool:
-        held = _int(_get(record.result, "cached"))
+        held = plain_int(answer(record.result, "cached"))
         return (
-            _same(_get(record.result, "key"), record.event["key"])
-            and _same(_get(record.result, "size_mb"), 5)
+            same(answer(record.result, "key"), record.event["key"])
+            and same(answer(record.result, "size_mb"), 5)
             and (held or 0) >= 1
         )
 
-    wrong = _wrong_answers(
+    wrong = wrong_answers(
         records,
         own_report,
         lambda r: f"the 5 MB report for {r.event['key']!r} and the number of reports cached",
     )
     unbuilt = [r for r in records if r.ok and r.counts.get("memory.allocate", 0) < 1]
     idle = f"{len(unbuilt)} of 30 invocations never built their report" if unbuilt else ""
-    return Verdict(not failed and not wrong and not idle, _also(observed, wrong, idle))
+    return Verdict(not failed and not wrong and not idle, also(observed, wrong, idle))

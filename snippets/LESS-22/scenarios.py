@@ -14,10 +14,9 @@ parameter read of `first_request_init`, ENOSPC in `tmp_growth`, OutOfMemory in
 """
 
 from collections import Counter
-from collections.abc import Callable, Mapping
-from typing import Any
 
 from sima_lab import Invocation, Lab, Verdict
+from sima_lab.answers import also, answer, plain_int, same, text_of, wrong_answers
 
 
 def _errors(records: list[Invocation]) -> str:
@@ -42,72 +41,6 @@ def _error(record: Invocation) -> str:
 # -- checking answers ---------------------------------------------------------------------
 
 
-def _get(result: Any, key: str) -> Any:
-    """`result[key]` when the handler returned a mapping holding `key`, else None."""
-    if not isinstance(result, Mapping):
-        return None
-    try:
-        return result.get(key)
-    except Exception:
-        return None
-
-
-def _int(value: Any) -> int | None:
-    """`value` if it is a plain int (not a bool), else None."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _same(value: Any, expected: int | str) -> bool:
-    """`value == expected` for a plain number or string (True does not pass for 1)."""
-    return (
-        isinstance(value, int | float | str) and not isinstance(value, bool) and value == expected
-    )
-
-
-def _text(value: Any) -> str:
-    """The repr of what a handler returned, even when its `__repr__` raises."""
-    try:
-        return repr(value)
-    except Exception:
-        return f"an unprintable {type(value).__name__}"
-
-
-def _shown(value: Any, limit: int = 60) -> str:
-    """A short repr of what a handler returned."""
-    text = _text(value)
-    return text if len(text) <= limit else f"{text[: limit - 3]}..."
-
-
-def _right(check: Callable[[Invocation], bool], record: Invocation) -> bool:
-    """Whether `check` accepts the record's answer (an answer that breaks it does not)."""
-    try:
-        return bool(check(record))
-    except Exception:
-        return False
-
-
-def _wrong_answers(
-    records: list[Invocation],
-    check: Callable[[Invocation], bool],
-    wanted: Callable[[Invocation], str],
-) -> str:
-    """'' when every invocation that did not fail answered right, else what went wrong.
-
-    For example 'invocation 1 returned None instead of the user's 2 orders (15 of 15
-    responses were wrong)'. Failed invocations are not counted here: `_errors` and the
-    scenarios' own sentences report them.
-    """
-    wrong = [r for r in records if r.ok and not _right(check, r)]
-    if not wrong:
-        return ""
-    first = wrong[0]
-    more = f" ({len(wrong)} of {len(records)} responses were wrong)" if len(wrong) > 1 else ""
-    return (
-        f"invocation {first.number} returned {_shown(first.result)} "
-        f"instead of {wanted(first)}{more}"
-    )
-
-
 def _skipped(records: list[Invocation], count: str, doing: str) -> str:
     """'' when every invocation that did not fail counted `count`, else how many did not.
 
@@ -119,11 +52,6 @@ def _skipped(records: list[Invocation], count: str, doing: str) -> str:
     return f"{len(idle)} of {len(records)} invocations never {doing}"
 
 
-def _also(observed: str, *problems: str) -> str:
-    """The sentence, with each problem found (if any) appended after a semicolon."""
-    return "; ".join([observed, *(p for p in problems if p)])
-
-
 # -- scenarios ------------------------------------------------------------------------------
 
 
@@ -133,12 +61,12 @@ def cold_then_warm(lab: Lab) -> Verdict:
     lab.db.results["select * from users where id = %s"] = [("user-1", "Alice")]
     records = [lab.invoke({"userId": f"user-{n}"}) for n in range(1, 4)]
     first, rest = records[0], records[1:]
-    wrong = _wrong_answers(
+    wrong = wrong_answers(
         records,
         lambda r: (
-            _same(_get(r.result, "user"), r.event["userId"])
-            and _same(_get(r.result, "rows"), 1)
-            and _same(_get(r.result, "timeout"), 30)
+            same(answer(r.result, "user"), r.event["userId"])
+            and same(answer(r.result, "rows"), 1)
+            and same(answer(r.result, "timeout"), 30)
         ),
         lambda r: f"{r.event['userId']}'s 1 row and timeout 30",
     )
@@ -155,7 +83,7 @@ def cold_then_warm(lab: Lab) -> Verdict:
     warm_ms = ", ".join(f"{r.duration_ms:g} ms" for r in rest)
     return Verdict(
         good,
-        _also(
+        also(
             f"invocation 1 was a cold start of {first.duration_ms:g} ms "
             f"({first.init_ms:g} ms of module code); invocations 2-3 were warm ({warm_ms}); "
             f"{lab.db.connects} connection(s) and {lab.params.reads} parameter read(s) "
@@ -172,16 +100,16 @@ def config_isolation(lab: Lab) -> Verdict:
     size = len(lab.objects.get("reports/latest.json"))
     records = [lab.invoke({"timeout": 5}), lab.invoke({}), lab.invoke({})]
     later = records[1:]
-    seen = [_get(r.result, "timeout") if r.ok else None for r in later]
+    seen = [answer(r.result, "timeout") if r.ok else None for r in later]
 
     def own_answer(record: Invocation) -> bool:
         # The first request gets the override it asked for; what the later ones get
         # is `seen` above (5 there is the leak). Each gets the report's size.
-        timeout = _get(record.result, "timeout")
-        asked = record.number > 1 or _same(timeout, record.event["timeout"])
-        return asked and _same(_get(record.result, "report_bytes"), size)
+        timeout = answer(record.result, "timeout")
+        asked = record.number > 1 or same(timeout, record.event["timeout"])
+        return asked and same(answer(record.result, "report_bytes"), size)
 
-    wrong = _wrong_answers(
+    wrong = wrong_answers(
         records,
         own_answer,
         lambda r: (
@@ -191,14 +119,14 @@ def config_isolation(lab: Lab) -> Verdict:
         ),
     )
     unread = _skipped(records, "objects.get", "read the report")
-    isolated = all(_same(timeout, 30) for timeout in seen)
+    isolated = all(same(timeout, 30) for timeout in seen)
     good = all(r.ok for r in records) and isolated and not wrong and not unread
     containers = len({r.container_id for r in records})
     return Verdict(
         good,
-        _also(
+        also(
             f"after one request overrode timeout to 5, the next {len(later)} requests on "
-            f"the same warm container got timeout {_text(seen)} (expected 30 each); {containers} "
+            f"the same warm container got timeout {text_of(seen)} (expected 30 each); {containers} "
             f"container(s), {lab.objects.clients} object-store client(s); "
             f"{_errors(records)}",
             wrong,
@@ -215,21 +143,21 @@ def user_isolation(lab: Lab) -> Verdict:
     leaks = []
     for record in records:
         mine = record.event["userId"]
-        others = [u for u in users if u != mine and u in _text(record.result)]
+        others = [u for u in users if u != mine and u in text_of(record.result)]
         if others:
             leaks.append(f"{mine}'s response contained {others[0]}'s session")
     burst_leaks = sum(1 for leak in leaks if leak.startswith(("alice's", "bob's")))
 
     def own_session(record: Invocation) -> bool:
         mine = record.event["userId"]
-        sessions = _get(record.result, "sessions")
+        sessions = answer(record.result, "sessions")
         return (
-            _same(_get(record.result, "user"), mine)
+            same(answer(record.result, "user"), mine)
             and isinstance(sessions, list | tuple)
             and mine in sessions
         )
 
-    wrong = _wrong_answers(
+    wrong = wrong_answers(
         records, own_session, lambda r: f"{r.event['userId']}'s user id and session"
     )
     answered = all(r.ok for r in records) and not wrong
@@ -250,7 +178,7 @@ def user_isolation(lab: Lab) -> Verdict:
             f"none of {len(records)} responses carried another user's data, on "
             f"{len(lab.all_containers)} containers"
         )
-    return Verdict(good, _also(f"{observed}; {_errors(records)}", wrong))
+    return Verdict(good, also(f"{observed}; {_errors(records)}", wrong))
 
 
 def cache_survives_reset(lab: Lab) -> Verdict:
@@ -259,17 +187,17 @@ def cache_survives_reset(lab: Lab) -> Verdict:
     ok = [r for r in records if r.ok]
     misses = sum(1 for r in records if r.duration_ms >= 100)
     work_ms = sum(r.duration_ms for r in records)
-    calls = [_int(_get(r.result, "calls")) for r in ok]
+    calls = [plain_int(answer(r.result, "calls")) for r in ok]
     counters = sorted({c for c in calls if c is not None})
-    wrong = _wrong_answers(
+    wrong = wrong_answers(
         records,
-        lambda r: _same(_get(r.result, "value"), f"value of {r.event['data']}"),
+        lambda r: same(answer(r.result, "value"), f"value of {r.event['data']}"),
         lambda r: f"the value 'value of {r.event['data']}'",
     )
     good = len(ok) == 5 and misses == 1 and counters == [1] and not wrong
     return Verdict(
         good,
-        _also(
+        also(
             f"5 requests for the same key on one warm container: {misses} cache miss(es), "
             f"{work_ms:g} ms in all; per-request counter seen as {counters}; "
             f"{_errors(records)}",
@@ -288,9 +216,9 @@ def connection_reuse(lab: Lab) -> Verdict:
     containers = len(lab.all_containers)
     connect_ms = lab.db.connects * lab.settings.connect_ms
     total_ms = sum(r.duration_ms for r in records)
-    wrong = _wrong_answers(
+    wrong = wrong_answers(
         records,
-        lambda r: _same(_get(r.result, "orders"), len(orders)),
+        lambda r: same(answer(r.result, "orders"), len(orders)),
         lambda r: f"{r.event['userId']}'s {len(orders)} orders",
     )
     unqueried = _skipped(records, "db.query", "queried the database")
@@ -299,7 +227,7 @@ def connection_reuse(lab: Lab) -> Verdict:
     )
     return Verdict(
         good,
-        _also(
+        also(
             f"{len(records)} invocations on {containers} containers opened "
             f"{lab.db.connects} connections ({connect_ms:g} of {total_ms:g} ms spent "
             f"connecting); {lab.db.open_connections} stayed open between requests, peak "
@@ -319,14 +247,14 @@ def parameter_change(lab: Lab) -> Verdict:
     lab.advance(120)
     after = [lab.invoke({}) for _ in range(3)]
     records = before + after
-    stale = [r for r in after if r.ok and _same(_get(r.result, "timeout"), 30)]
+    stale = [r for r in after if r.ok and same(answer(r.result, "timeout"), 30)]
     # Before the change the answer is 30; after it, 10 (30 is the stale value, counted
     # above). Anything else is a wrong answer.
-    wrong = _wrong_answers(
+    wrong = wrong_answers(
         records,
         lambda r: (
-            _same(_get(r.result, "timeout"), 30)
-            or (r.number > len(before) and _same(_get(r.result, "timeout"), 10))
+            same(answer(r.result, "timeout"), 30)
+            or (r.number > len(before) and same(answer(r.result, "timeout"), 10))
         ),
         lambda r: "timeout 30" if r.number <= len(before) else "timeout 10",
     )
@@ -336,7 +264,7 @@ def parameter_change(lab: Lab) -> Verdict:
     )
     return Verdict(
         good,
-        _also(
+        also(
             f"after /app/timeout changed from 30 to 10 and 120 s passed, {len(stale)} of "
             f"{len(after)} requests on the warm container still got 30; "
             f"{lab.params.reads} parameter read(s) in {len(records)} invocations on "
@@ -362,8 +290,8 @@ def first_request_init(lab: Lab) -> Verdict:
         if failed
         else f"all {len(later)} later invocations succeeded"
     )
-    wrong = _wrong_answers(
-        records, lambda r: _same(_get(r.result, "timeout"), 30), lambda r: "timeout 30"
+    wrong = wrong_answers(
+        records, lambda r: same(answer(r.result, "timeout"), 30), lambda r: "timeout 30"
     )
     # Invocation 1 may fail only because of the throttled read; later ones never.
     first_ok = first.error is None or first.error.type == "ParameterStoreError"
@@ -377,7 +305,7 @@ def first_request_init(lab: Lab) -> Verdict:
             problems.append("no read of /app/timeout succeeded")
     return Verdict(
         not failed and first_ok and from_store and not wrong,
-        _also(
+        also(
             f"{start}; {rest}; the parameter was read {lab.params.reads} time(s) "
             f"across {len(lab.all_containers)} container(s)",
             wrong,
@@ -416,20 +344,20 @@ def tmp_growth(lab: Lab) -> Verdict:
     paths = Counter(
         (r.container_id, path)
         for r in records
-        if r.ok and isinstance(path := _get(r.result, "report"), str)
+        if r.ok and isinstance(path := answer(r.result, "report"), str)
     )
 
     def own_report(record: Invocation) -> bool:
-        path = _get(record.result, "report")
+        path = answer(record.result, "report")
         return (
             isinstance(path, str)
             and path.startswith("/tmp/")
             and paths[(record.container_id, path)] == 1
         )
 
-    wrong = _wrong_answers(records, own_report, lambda r: "the path of the report it wrote to /tmp")
+    wrong = wrong_answers(records, own_report, lambda r: "the path of the report it wrote to /tmp")
     unwritten = _skipped(records, "tmp.create", "wrote their report to /tmp")
-    return Verdict(not failed and not wrong and not unwritten, _also(observed, wrong, unwritten))
+    return Verdict(not failed and not wrong and not unwritten, also(observed, wrong, unwritten))
 
 
 def heavy_import_cost(lab: Lab) -> Verdict:
@@ -438,9 +366,9 @@ def heavy_import_cost(lab: Lab) -> Verdict:
     imports = lab.counts.get("heavy.import", 0)
     containers = len(lab.all_containers)
     warm = [r.duration_ms for r in records[1:]]
-    wrong = _wrong_answers(
+    wrong = wrong_answers(
         records,
-        lambda r: _same(_get(r.result, "id"), r.event["id"]),
+        lambda r: same(answer(r.result, "id"), r.event["id"]),
         lambda r: f"the processed record {{'id': {r.event['id']}}}",
     )
     good = all(r.ok for r in records) and imports == containers and max(warm) < 1000 and not wrong
@@ -453,7 +381,7 @@ def heavy_import_cost(lab: Lab) -> Verdict:
         where = "no import at all"
     return Verdict(
         good,
-        _also(
+        also(
             f"heavy_library was imported {imports} time(s) in {len(records)} invocations on "
             f"{containers} container(s): invocation 1 took {first.duration_ms:g} ms "
             f"({where}), invocations 2-5 took {max(warm):g} ms at most; "
@@ -469,12 +397,12 @@ def memory_pressure(lab: Lab) -> Verdict:
     failed = [r for r in records if r.error is not None]
     peak = max(c.memory.peak_mb for c in lab.all_containers)
     limit = lab.settings.memory_limit_mb
-    cached = [n for r in records if (n := _int(_get(r.result, "cached"))) is not None]
+    cached = [n for r in records if (n := plain_int(answer(r.result, "cached"))) is not None]
     if failed:
         first = failed[0]
         if first.error_type == "OutOfMemory":
             previous = records[first.number - 2] if first.number > 1 else None
-            before = _int(_get(previous.result, "cached")) if previous else 0
+            before = plain_int(answer(previous.result, "cached")) if previous else 0
             held = "an unknown number of" if before is None else str(before)
             killed = [c for c in lab.all_containers if not c.alive]
             observed = (
@@ -498,11 +426,11 @@ def memory_pressure(lab: Lab) -> Verdict:
     # many results its cache holds (at least that one).
 
     def own_key(record: Invocation) -> bool:
-        held = _int(_get(record.result, "cached"))
-        return _same(_get(record.result, "key"), record.event["key"]) and (held or 0) >= 1
+        held = plain_int(answer(record.result, "cached"))
+        return same(answer(record.result, "key"), record.event["key"]) and (held or 0) >= 1
 
-    wrong = _wrong_answers(
+    wrong = wrong_answers(
         records, own_key, lambda r: f"key {r.event['key']!r} and the number of results cached"
     )
     unbuilt = _skipped(records, "memory.allocate", "built a result for their key")
-    return Verdict(not failed and not wrong and not unbuilt, _also(observed, wrong, unbuilt))
+    return Verdict(not failed and not wrong and not unbuilt, also(observed, wrong, unbuilt))
