@@ -7,7 +7,6 @@ requests it makes, so a test can assert that none left the site's host.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,20 +17,11 @@ import pytest
 from playwright.sync_api import Browser, Page, Request, sync_playwright
 
 from conftest import Served
-
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from sima_bench.site import CHROMIUM_FLAGS, chromium_path
 
 
-def chromium_path() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
+def chromium() -> str:
+    found = chromium_path()
     if found is None:
         pytest.fail("Chromium is not installed: run `make chromium` (make test does)")
     return found
@@ -41,7 +31,7 @@ def chromium_path() -> str:
 def browser() -> Iterator[Browser]:
     # Playwright gives each launch a new, empty profile of its own.
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        launched = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
         yield launched
         launched.close()
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from sima.catalog import Catalog, Entry
 from sima.graph import Node, legend, neighbourhood_svg, site_svg, type_classes
 from sima.links import Backlink, LinkTarget
-from sima.problems import Problem, Severity
 from sima.snippets import SnippetView, render_snippet
 
 ENTRIES_DIR = "entries"
@@ -123,11 +122,10 @@ def backlinks_of(catalog: Catalog) -> dict[str, list[Backlink]]:
 
 @dataclass(frozen=True)
 class RenderedPage:
-    """A generated page and the problems found while writing it."""
+    """A generated page: where it goes and its Markdown."""
 
     uri: str
     markdown: str
-    problems: tuple[Problem, ...] = ()
 
 
 def _yaml_string(value: str) -> str:
@@ -167,12 +165,11 @@ def snippet_markers(entry: Entry) -> dict[int, str]:
     return found
 
 
-def _expand_snippets(
-    entry: Entry, snippets: Mapping[str, SnippetView]
-) -> tuple[str, list[Problem]]:
+def _expand_snippets(entry: Entry, snippets: Mapping[str, SnippetView]) -> str:
+    """The body with each `@snippet` line replaced by its block. An unknown snippet
+    shows a failure box; `sima.proofs` reports it with file and line before the build."""
     markers = snippet_markers(entry)
     out: list[str] = []
-    problems: list[Problem] = []
     for number, line in enumerate(entry.body.splitlines(), start=entry.body_line):
         key = markers.get(number)
         if key is None:
@@ -180,11 +177,10 @@ def _expand_snippets(
             continue
         view = snippets.get(key)
         if view is None:
-            problems.append(Problem(entry.path, number, f"unknown snippet '{key}'"))
             out.append(f'!!! failure "Missing snippet"\n    No snippet `{key}` exists.')
             continue
         out.append(render_snippet(view))
-    return "\n".join(out) + "\n", problems
+    return "\n".join(out) + "\n"
 
 
 def render_entry(
@@ -243,7 +239,6 @@ def render_entry(
             f"[{k}]({relative(uri, keyword_uri(k))}){{ .sima-keyword }}" for k in meta.keywords
         )
         lines += [f'<p class="sima-keywords" markdown>Keywords: {tags}</p>', ""]
-    problems: list[Problem] = []
     if entry.is_stub:
         lines += [
             '!!! note "Planned entry"',
@@ -256,7 +251,7 @@ def render_entry(
     else:
         if meta.summary:
             lines += ['!!! abstract "Summary"', "", f"    {meta.summary}", ""]
-        body, problems = _expand_snippets(entry, snippets)
+        body = _expand_snippets(entry, snippets)
         lines.append(catalog.scanner.link(body, resolver(catalog, uri)))
     if meta.related:
         lines += ["", "## Related", ""]
@@ -280,7 +275,7 @@ def render_entry(
         else:
             lines.append(f"{head} (lists it under {link.how.capitalize()})")
     lines += neighbourhood(entry, catalog, backlinks, outbound.get(entry.ref_id, []))
-    return RenderedPage(uri, "\n".join(lines) + "\n", tuple(problems))
+    return RenderedPage(uri, "\n".join(lines) + "\n")
 
 
 def _title(catalog: Catalog, ref_id: str) -> str:
@@ -439,15 +434,6 @@ def graph_page(catalog: Catalog) -> RenderedPage:
             f"Links to {out}; linked from {inbound}."
         )
     return RenderedPage(uri, "\n".join(lines) + "\n")
-
-
-def problems_of(pages: Iterable[RenderedPage]) -> list[Problem]:
-    """All problems found while rendering, as warnings."""
-    return [
-        Problem(p.path, p.line, p.message, Severity.WARNING)
-        for page in pages
-        for p in page.problems
-    ]
 
 
 NAV_PLACEHOLDER = f"{ENTRIES_DIR}/"

@@ -151,8 +151,6 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         pages = [render_indexes(catalog)]
         for entry in catalog.entries.values():
             page = render_entry(entry, catalog, backlinks, self.snippet_views, outbound)
-            for problem in page.problems:
-                log.warning(str(problem))
             files.append(File.generated(config, page.uri, content=page.markdown))
         for index in pages[0]:
             # Keyword pages stay out of an automatic nav: hundreds of them would make

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from sima.catalog import load_catalog
+from sima.catalog import Catalog, load_catalog
 from sima.ids import ANY_ID, prefix_of
 from sima.settings import Settings
 
@@ -91,9 +91,8 @@ _GOOD = """def handler(event, context):
 """
 
 
-def _entry_folder(settings: Settings, prefix: str) -> Path:
+def _entry_folder(settings: Settings, catalog: Catalog, prefix: str) -> Path:
     """Where entries of this prefix already live, else `entries/<prefix>/`."""
-    catalog = load_catalog(settings)
     for entry in catalog.entries.values():
         if prefix_of(entry.ref_id) == prefix:
             return (settings.root / entry.path).parent
@@ -125,7 +124,7 @@ def scaffold(
     if ref_id in catalog.entries:
         existing = catalog.entries[ref_id].path
         raise ScaffoldError(f"{ref_id} exists already: {existing}")
-    entry_file = _entry_folder(settings, prefix) / f"{ref_id}.md"
+    entry_file = _entry_folder(settings, catalog, prefix) / f"{ref_id}.md"
     snippet_dir = settings.snippets_dir / ref_id
     for path in (entry_file, snippet_dir):
         if path.exists():

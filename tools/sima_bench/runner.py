@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -33,17 +32,8 @@ from typing import Any
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from sima_bench.common import Figure, write
-from sima_bench.site import run_mkdocs, serve
+from sima_bench.site import CHROMIUM_FLAGS, chromium_path, run_mkdocs, serve
 
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SNIPPET = "LESS-22/mistake1_user_sessions"
 
 BARE_HTML = """<!doctype html>
@@ -197,7 +187,7 @@ def measure(root: Path, runs: int) -> dict[str, Any]:
             (served / "bare").mkdir()
             (served / "bare/index.html").write_text(BARE_HTML, encoding="utf-8")
             (served / "bare/worker.mjs").write_text(BARE_WORKER, encoding="utf-8")
-            chromium = shutil.which("chromium")
+            chromium = chromium_path()
             if chromium is None:
                 raise SystemExit("Chromium is missing: run `make chromium`")
             with sync_playwright() as playwright:

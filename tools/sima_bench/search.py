@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -60,8 +59,7 @@ from typing import Any
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from sima_bench.common import Figure, write
-from sima_bench.runner import CHROMIUM_FLAGS
-from sima_bench.site import run_mkdocs, serve
+from sima_bench.site import CHROMIUM_FLAGS, chromium_path, run_mkdocs, serve
 from sima_bench.synth import WORDS, generate
 
 ENTRIES = 1000
@@ -293,7 +291,7 @@ def collect(
 
 
 def measure(root: Path, runs: int) -> dict[str, Any]:
-    chromium = shutil.which("chromium")
+    chromium = chromium_path()
     if chromium is None:
         raise SystemExit("Chromium is missing: run `make chromium`")
     with tempfile.TemporaryDirectory() as tmp:

@@ -5,12 +5,30 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shutil
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+
+#: Chromium flags this machine needs: no sandbox as root, and no background networking
+#: (the closed network refuses it, many connections at a time).
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium (`make chromium` installs it), or None when it is missing."""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
