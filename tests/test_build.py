@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from bs4 import BeautifulSoup
 
 from conftest import Project, run_mkdocs
 from sima.cli import main as sima
@@ -249,3 +250,34 @@ def test_duplicate_names_both_files(project: Project, capsys: pytest.CaptureFixt
     assert sima(["--config", str(project.root / "mkdocs.yml"), "check"]) == 1
     out = capsys.readouterr().out
     assert "entries/LESS-02.md" in out and "entries/copy/LESS-02.md" in out
+
+
+def _sidebar_links(html: str) -> set[str]:
+    soup = BeautifulSoup(html, "html.parser")
+    nav = soup.select_one("nav.md-nav--primary")
+    assert nav is not None
+    return {str(a["href"]) for a in nav.select("a[href]")}
+
+
+@pytest.mark.parametrize("explicit_nav", [False, True], ids=["auto nav", "nav: entries/"])
+def test_entries_leave_the_sidebar_past_the_nav_limit(project: Project, explicit_nav: bool) -> None:
+    sound(project)
+    config = project.root / "mkdocs.yml"
+    if explicit_nav:
+        config.write_text(config.read_text() + "nav:\n  - Home: index.md\n  - Entries: entries/\n")
+    home = project.root / "site/index.html"
+
+    listed = run_mkdocs(config, "build", "--strict")
+    assert listed.returncode == 0, listed.stderr
+    assert {"entries/LESS-01/", "entries/LESS-02/"} <= _sidebar_links(home.read_text())
+
+    text = config.read_text().replace("  - sima:\n", "  - sima:\n      nav_limit: 1\n")
+    config.write_text(text)
+    over = run_mkdocs(config, "build", "--strict")
+    assert over.returncode == 0, over.stderr
+    assert not any("LESS-0" in href for href in _sidebar_links(home.read_text()))
+    assert "- entries/" not in over.stderr  # not reported as missing from the nav
+    # Still built, and reached through the Browse pages.
+    assert (project.root / "site/entries/LESS-02/index.html").is_file()
+    browse = (project.root / "site/browse/index.html").read_text()
+    assert 'href="../entries/LESS-02/"' in browse

@@ -10,7 +10,7 @@ import pytest
 from conftest import Project
 from sima.catalog import load_catalog
 from sima.graph import Node, neighbourhood_svg, site_svg, type_classes
-from sima.pages import backlinks_of, keyword_pages, links_out, render_indexes
+from sima.pages import backlinks_of, keyword_pages, links_out, render_indexes, slot
 from sima.search import compact, id_index
 
 
@@ -91,7 +91,8 @@ def test_site_graph_has_every_entry_and_link(project: Project) -> None:
     catalog = load_catalog(project.settings)
     graph = next(p for p in render_indexes(catalog) if p.uri == "browse/graph.md")
     assert "All 3 entries and the 2 links between them." in graph.markdown
-    svg = re.search(r"<svg.*</svg>", graph.markdown)
+    assert slot("graph") in graph.markdown  # the SVG goes in after Markdown
+    svg = re.search(r"<svg.*</svg>", graph.inserts["graph"])
     assert svg is not None
     assert sorted(re.findall(r'<a xlink:href="\.\./\.\./entries/([^/"]+)/"', svg.group())) == [
         "LANG-PY-01",

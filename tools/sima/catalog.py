@@ -25,7 +25,12 @@ from sima.settings import Settings
 FENCE = "---"
 
 
-class _FrontMatterLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (its nodes carry the same line marks):
+# it reads front matter about ten times faster than the pure-Python one.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FrontMatterLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """Safe YAML, but dates stay strings so that the schema reports bad ones."""
 
 

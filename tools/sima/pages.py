@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sima.catalog import Catalog, Entry
 from sima.graph import Node, legend, neighbourhood_svg, site_svg, type_classes
@@ -84,13 +84,17 @@ def _page_url(from_uri: str, to_uri: str) -> str:
 
 def neighbourhood(
     entry: Entry, catalog: Catalog, backlinks: Mapping[str, list[Backlink]], outbound: list[str]
-) -> list[str]:
-    """The "Links" section: an SVG of what links here and what this links to."""
+) -> tuple[list[str], dict[str, str]]:
+    """The "Links" section: an SVG of what links here and what this links to.
+
+    Returns the section's Markdown (with a [`slot`][sima.pages.slot]) and the SVG.
+    """
     uri = entry_uri(entry.ref_id)
-    inbound = sorted({b.source for b in backlinks.get(entry.ref_id, [])} & set(catalog.entries))
+    cited = backlinks.get(entry.ref_id, [])
+    inbound = sorted({b.source for b in cited if b.source in catalog.entries})
     targets = [t for t in outbound if t in catalog.entries]
     if not inbound and not targets:
-        return []
+        return [], {}
     classes = type_classes(catalog.types)
     svg = neighbourhood_svg(
         _graph_node(catalog, uri, entry.ref_id),
@@ -106,13 +110,14 @@ def neighbourhood(
         f"Left: the {entries(len(inbound))} that link here. "
         f"Right: the {entries(len(targets))} this one links to."
     )
-    return [
+    section = [
         "",
         "## Links",
         "",
-        f'<figure class="sima-graph">{svg}<figcaption>{caption}</figcaption></figure>',
+        f'<figure class="sima-graph">{slot("graph")}<figcaption>{caption}</figcaption></figure>',
         "",
     ]
+    return section, {"graph": svg}
 
 
 def backlinks_of(catalog: Catalog) -> dict[str, list[Backlink]]:
@@ -120,12 +125,26 @@ def backlinks_of(catalog: Catalog) -> dict[str, list[Backlink]]:
     return catalog.backlinks
 
 
+def slot(key: str) -> str:
+    """A marker in a page's Markdown where finished HTML goes after conversion."""
+    return f"<!--sima:{key}-->"
+
+
 @dataclass(frozen=True)
 class RenderedPage:
-    """A generated page: where it goes and its Markdown."""
+    """A generated page: where it goes, its Markdown, and HTML to put in after.
+
+    Attributes:
+        uri: The page's path, relative to the docs root.
+        markdown: The page's Markdown.
+        inserts: Finished HTML by [`slot`][sima.pages.slot] key. The graphs go here
+            rather than into the Markdown: neither Markdown nor the search index has
+            anything to do with thousands of SVG elements, and both were slowed by them.
+    """
 
     uri: str
     markdown: str
+    inserts: Mapping[str, str] = field(default_factory=dict)
 
 
 def _yaml_string(value: str) -> str:
@@ -274,8 +293,8 @@ def render_entry(
             lines.append(f"{head}  \n  <q>{quoted}</q>" if quoted else head)
         else:
             lines.append(f"{head} (lists it under {link.how.capitalize()})")
-    lines += neighbourhood(entry, catalog, backlinks, outbound.get(entry.ref_id, []))
-    return RenderedPage(uri, "\n".join(lines) + "\n")
+    section, inserts = neighbourhood(entry, catalog, backlinks, outbound.get(entry.ref_id, []))
+    return RenderedPage(uri, "\n".join(lines + section) + "\n", inserts)
 
 
 def _title(catalog: Catalog, ref_id: str) -> str:
@@ -419,8 +438,7 @@ def graph_page(catalog: Catalog) -> RenderedPage:
         f"All {len(nodes)} entries and the {len(set(edges))} links between them. "
         "Select a node to open its entry.",
         "",
-        f'<figure class="sima-graph sima-graph--site">{site_svg(nodes, edges, classes)}'
-        f"{legend(classes)}</figure>",
+        f'<figure class="sima-graph sima-graph--site">{slot("graph")}{legend(classes)}</figure>',
         "",
         "## Every entry",
         "",
@@ -433,18 +451,21 @@ def graph_page(catalog: Catalog) -> RenderedPage:
             f"- {_id_link(catalog, uri, node.ref_id)}: {node.title} ({node.type}). "
             f"Links to {out}; linked from {inbound}."
         )
-    return RenderedPage(uri, "\n".join(lines) + "\n")
+    return RenderedPage(uri, "\n".join(lines) + "\n", {"graph": site_svg(nodes, edges, classes)})
 
 
 NAV_PLACEHOLDER = f"{ENTRIES_DIR}/"
 
 
-def expand_nav(nav: object, catalog: Catalog) -> object:
+def expand_nav(nav: object, catalog: Catalog, *, listed: bool = True) -> object:
     """Replace the `entries/` placeholder in a nav with the entries, grouped by type.
 
     A nav item whose value is exactly `entries/` becomes one section per entry type,
-    each listing its entries by ID. Everything else is returned unchanged.
+    each listing its entries by ID; with `listed` false (too many entries for a
+    sidebar) the item is dropped. Everything else is returned unchanged.
     """
+    if not listed:
+        return _without_placeholder(nav)
     if nav == NAV_PLACEHOLDER:
         groups: dict[str, list[object]] = {}
         for entry in catalog.entries.values():
@@ -455,4 +476,18 @@ def expand_nav(nav: object, catalog: Catalog) -> object:
         return [expand_nav(item, catalog) for item in nav]
     if isinstance(nav, dict):
         return {key: expand_nav(value, catalog) for key, value in nav.items()}
+    return nav
+
+
+def _without_placeholder(nav: object) -> object:
+    if isinstance(nav, list):
+        kept = [
+            _without_placeholder(item)
+            for item in nav
+            if item != NAV_PLACEHOLDER
+            and not (isinstance(item, dict) and list(item.values()) == [NAV_PLACEHOLDER])
+        ]
+        return kept
+    if isinstance(nav, dict):
+        return {key: _without_placeholder(value) for key, value in nav.items()}
     return nav

@@ -10,6 +10,7 @@ the build before the site folder is touched).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +27,14 @@ import sima_lab
 from sima.catalog import Catalog, docs_problems, load_catalog
 from sima.pages import (
     KEYWORD_PAGES,
+    RenderedPage,
     backlinks_of,
     expand_nav,
     links_out,
     render_entry,
     render_indexes,
     resolver,
+    slot,
 )
 from sima.problems import Problem, Severity
 from sima.proofs import SnippetCache, lab_payload, snippet_folders
@@ -82,6 +85,12 @@ class SimaConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is unt
     id_search = c.Type(bool, default=True)
     """Find entries by REF-ID in the search box, preview ID links, the `i` shortcut."""
 
+    nav_limit = c.Type(int, default=200)
+    """Most entries listed in the sidebar. Material renders the whole sidebar into
+    every page, so beyond this the entries are reached through the Browse pages and
+    search instead: at 1,000 entries a full sidebar is 190 KB of every page and most
+    of the build time, and it grows with the square of the entry count."""
+
     cache_dir = c.Type(str, default=".cache/sima")
     """Where the built lab wheel and Pyodide lock are kept between builds."""
 
@@ -93,6 +102,8 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         self.settings: Settings | None = None
         self.catalog: Catalog | None = None
         self.snippet_views: dict[str, SnippetView] = {}
+        # HTML put into generated pages after Markdown, by page path.
+        self.inserts: dict[str, Mapping[str, str]] = {}
         # Keyed by content hash, so serve rebuilds re-run only what changed.
         self.snippet_cache = SnippetCache()
 
@@ -104,6 +115,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         self.settings = Settings.from_options(root, dict(self.config), Path(config.docs_dir))
         self.catalog = None
         self.snippet_views = {}
+        self.inserts = {}
         for name in EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -128,7 +140,11 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         self.catalog = catalog
         self.snippet_views = views
         if config.nav is not None:
-            config.nav = expand_nav(config.nav, catalog)
+            config.nav = expand_nav(config.nav, catalog, listed=self._entries_in_nav())
+
+    def _entries_in_nav(self) -> bool:
+        assert self.catalog is not None
+        return len(self.catalog.entries) <= self.config.nav_limit
 
     def _report(self, problems: list[Problem], *, strict: bool) -> None:
         errors = [p for p in problems if p.severity is Severity.ERROR]
@@ -148,11 +164,13 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         catalog = self.catalog
         backlinks = backlinks_of(catalog)
         outbound = links_out(backlinks)
-        pages = [render_indexes(catalog)]
+        entry_level = (
+            InclusionLevel.UNDEFINED if self._entries_in_nav() else InclusionLevel.NOT_IN_NAV
+        )
         for entry in catalog.entries.values():
             page = render_entry(entry, catalog, backlinks, self.snippet_views, outbound)
-            files.append(File.generated(config, page.uri, content=page.markdown))
-        for index in pages[0]:
+            self._generate(files, config, page, entry_level)
+        for index in render_indexes(catalog):
             # Keyword pages stay out of an automatic nav: hundreds of them would make
             # every page's nav (rendered on every page) that much longer.
             level = (
@@ -160,7 +178,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
                 if index.uri.startswith(KEYWORD_PAGES)
                 else InclusionLevel.UNDEFINED
             )
-            files.append(File.generated(config, index.uri, content=index.markdown, inclusion=level))
+            self._generate(files, config, index, level)
         skipped = set() if self.config.id_search else {"find.js"}
         if not self.config.runner:
             skipped |= {"runner.js", "worker.mjs"}
@@ -184,6 +202,13 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         if self.config.runner:
             self._add_runner(files, config, modules)
         return files
+
+    def _generate(
+        self, files: Files, config: MkDocsConfig, page: RenderedPage, level: InclusionLevel
+    ) -> None:
+        files.append(File.generated(config, page.uri, content=page.markdown, inclusion=level))
+        if page.inserts:
+            self.inserts[page.uri] = page.inserts
 
     def _add_runner(self, files: Files, config: MkDocsConfig, modules: Path) -> None:
         """Pyodide, the lab wheel, each snippet folder as data, and the runner's settings."""
@@ -238,6 +263,12 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
             return markdown
         scanner = self.catalog.scanner
         return scanner.link(markdown, resolver(self.catalog, page.file.src_uri))
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        """Put the graphs into the finished HTML of the pages that have them."""
+        for key, html in self.inserts.get(page.file.src_uri, {}).items():
+            output = output.replace(slot(key), html, 1)
+        return output
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any

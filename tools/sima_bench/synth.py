@@ -159,7 +159,8 @@ def _sentence(rng: random.Random, mention: str | None = None) -> str:
     words = [rng.choice(WORDS) for _ in range(rng.randint(8, 16))]
     if mention is not None:
         words.insert(rng.randint(1, len(words) - 1), mention)
-    return " ".join(words).capitalize() + "."
+    text = " ".join(words)
+    return text[0].upper() + text[1:] + "."  # not capitalize(): it lowercases the IDs
 
 
 def _body(rng: random.Random, mentions: list[str]) -> str:
