@@ -13,7 +13,6 @@ import json
 import re
 import shutil
 import subprocess
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,15 +20,14 @@ from typing import Any
 import pytest
 
 from conftest import ROOT
-from sima.proofs import lab_payload
+from sima import parity as harness
+from sima.parity import MARKER, Payload, Run, claim_tables
 from sima.runtime import LOCK_FILE, SITE_DIR, RuntimeError_, prepare_runtime
 from sima_lab.runner import run_snippet
 
-HARNESS = Path(__file__).with_name("run_claims.mjs")
 PYODIDE_DIR = ROOT / "node_modules" / "pyodide"
 LAB_DIR = ROOT / "tools" / "sima_lab"
 SNIPPETS_DIR = ROOT / "snippets"
-MARKER = "SIMA-PARITY-RESULT "
 #: Result fields that must be identical in CPython and Pyodide.
 COMPARED = ("status", "observed", "declared", "message")
 #: Seconds the harness may take (Pyodide loads in a few seconds).
@@ -37,17 +35,7 @@ TIMEOUT = 300
 #: Payload key prefix of the deliberately mislabelled copy.
 MISLABELLED = "mislabelled:"
 
-Payload = dict[str, object]
 Result = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Run:
-    """One snippet to check: its id in the results, its payload's key, its name."""
-
-    id: str
-    payload: str
-    name: str
 
 
 @dataclass(frozen=True)
@@ -69,20 +57,33 @@ class Parity:
     info: dict[str, Any]
 
 
+def node_executable() -> str:
+    try:
+        return harness.node()
+    except harness.ParityError as exc:
+        pytest.fail(str(exc))
+
+
+def run_harness(lock: Path, input_path: Path) -> subprocess.CompletedProcess[str]:
+    """Run the harness once; a non-zero exit is returned, a timeout fails the test."""
+    try:
+        return harness.run_harness(PYODIDE_DIR, lock, input_path, TIMEOUT)
+    except harness.ParityError as exc:
+        pytest.fail(str(exc))
+
+
+def harness_document(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    try:
+        return harness.harness_document(result)
+    except harness.ParityError as exc:
+        pytest.fail(str(exc))
+
+
 def snippet_folders() -> list[Path]:
     """Every `snippets/<REF-ID>/` folder (hidden and `_` folders aside, as the site does)."""
     return sorted(
         p for p in SNIPPETS_DIR.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
     )
-
-
-def claim_tables(payload: Payload) -> dict[str, dict[str, Any]]:
-    """Every table of the payload's `claims.toml`, by snippet name."""
-    try:
-        data = tomllib.loads(str(payload["claims"]))
-    except tomllib.TOMLDecodeError as exc:
-        pytest.fail(f"snippets/{payload['ref_id']}/claims.toml: {exc}")
-    return {name: table for name, table in data.items() if isinstance(table, dict)}
 
 
 def flip_to_good(claims: str, name: str) -> str:
@@ -134,37 +135,6 @@ def runtime_lock(cache_dir: Path) -> Path:
     return lock
 
 
-def node_executable() -> str:
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node (Node.js 20) is not on PATH: run `make setup`")
-    return node
-
-
-def run_harness(lock: Path, input_path: Path) -> subprocess.CompletedProcess[str]:
-    """Run `run_claims.mjs` once; never raises on a non-zero exit."""
-    command = [node_executable(), str(HARNESS), str(PYODIDE_DIR), str(lock), str(input_path)]
-    try:
-        return subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False)
-    except subprocess.TimeoutExpired as exc:
-        stderr = exc.stderr.decode() if isinstance(exc.stderr, bytes) else exc.stderr or ""
-        pytest.fail(f"the Pyodide harness did not finish in {TIMEOUT} s:\n{stderr}")
-
-
-def harness_document(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
-    """The harness's result line, parsed; fails the test with its stderr otherwise."""
-    if result.returncode != 0:
-        pytest.fail(f"the Pyodide harness failed (exit {result.returncode}):\n{result.stderr}")
-    lines = [line for line in result.stdout.splitlines() if line.startswith(MARKER)]
-    if len(lines) != 1:
-        pytest.fail(
-            f"expected one {MARKER.strip()} line from the harness, got {len(lines)}:\n"
-            f"stdout:\n{result.stdout[:2000]}\nstderr:\n{result.stderr}"
-        )
-    document: dict[str, Any] = json.loads(lines[0].removeprefix(MARKER))
-    return document
-
-
 @pytest.fixture(scope="session")
 def lock(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The lock and wheel built for this session (the wheel sits beside the lock)."""
@@ -177,23 +147,17 @@ def parity(lock: Path, tmp_path_factory: pytest.TempPathFactory) -> Parity:
     """Every claim run in CPython and, in one Node process, in Pyodide."""
     work = tmp_path_factory.mktemp("pyodide-parity")
 
-    payloads: dict[str, Payload] = {}
-    runs: list[Run] = []
-    for folder in snippet_folders():
-        payload = lab_payload(folder)
-        payloads[folder.name] = payload
-        runs += [Run(f"{folder.name}/{name}", folder.name, name) for name in claim_tables(payload)]
+    try:
+        payloads, runs = harness.claim_runs(snippet_folders())
+    except harness.ParityError as exc:
+        pytest.fail(str(exc))
     claimed = [run.id for run in runs]
     key, copy, name = mislabelled_copy(payloads)
     payloads[key] = copy
     mislabelled = Run(f"{key}/{name}", key, name)
     runs.append(mislabelled)
 
-    input_path = work / "input.json"
-    input_path.write_text(
-        json.dumps({"payloads": payloads, "runs": [vars(run) for run in runs]}),
-        encoding="utf-8",
-    )
+    input_path = harness.write_input(work / "input.json", payloads, runs)
     cpython = {run.id: run_snippet(payloads[run.payload], run.name) for run in runs}
     document = harness_document(run_harness(lock, input_path))
     pyodide: dict[str, Result] = document.pop("results")

@@ -1,6 +1,6 @@
 // Runs snippet claims inside Pyodide under Node, the way the site's worker does.
 //
-// Usage: node run_claims.mjs <pyodide-dir> <pyodide-lock.json> <input.json>
+// Usage: node tools/sima/run_claims.mjs <pyodide-dir> <pyodide-lock.json> <input.json>
 //
 // <pyodide-dir> is node_modules/pyodide (indexURL). <pyodide-lock.json> is the lock
 // built by tools/sima/runtime.py, with the lab wheel (sima-lab) beside it: Pyodide
