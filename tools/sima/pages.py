@@ -41,7 +41,10 @@ def entry_uri(ref_id: str) -> str:
 
 def relative(from_uri: str, to_uri: str) -> str:
     """A Markdown link from one page path to another (both docs-relative)."""
-    return posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
+    from_dir, (to_dir, name) = posixpath.dirname(from_uri), posixpath.split(to_uri)
+    if from_dir == to_dir:  # most links: entry to entry (relpath is slow, and called often)
+        return name
+    return posixpath.relpath(to_uri, from_dir or ".")
 
 
 def slugify(text: str) -> str:
@@ -316,6 +319,11 @@ def _row(catalog: Catalog, page_uri: str, entry: Entry) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+def _item(catalog: Catalog, page_uri: str, entry: Entry) -> str:
+    facts = ", ".join(f for f in (entry.meta.type, entry.meta.priority) if f)
+    return f"- {_id_link(catalog, page_uri, entry.ref_id)}: {entry.title} ({facts})"
+
+
 def _table(catalog: Catalog, page_uri: str, entries: Iterable[Entry]) -> list[str]:
     head = "| ID | Title | Type | Category | Priority | Status | Updated |"
     rows = [_row(catalog, page_uri, e) for e in entries]
@@ -415,7 +423,9 @@ def keyword_pages(catalog: Catalog) -> list[RenderedPage]:
             "",
             f"{len(entries)} entr{'y carries' if len(entries) == 1 else 'ies carry'} this keyword.",
             "",
-            *_table(catalog, uri, entries),
+            # A list, not a table: hundreds of keyword pages, and a table's cells cost
+            # Markdown and the search indexer about four times as much.
+            *(_item(catalog, uri, e) for e in entries),
             "",
             f"[All keywords]({relative(uri, index_uri)})",
         ]
