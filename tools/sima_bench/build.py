@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import pstats
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from sima_bench.common import Figure, write
-from sima_bench.site import run_mkdocs
+from sima_bench.site import run_mkdocs, run_python
 from sima_bench.synth import generate
 
 
@@ -28,6 +29,70 @@ def timed_build(project: Path, out: Path) -> float:
     if result.returncode != 0:
         raise SystemExit(f"build of {project} failed:\n{result.stderr[-2000:]}")
     return seconds
+
+
+#: Where a build's time goes: label -> (file path suffix, function name), cumulative.
+PHASES = {
+    "Markdown to HTML (Python-Markdown)": ("markdown/core.py", "convert"),
+    "page templates (Material, Jinja)": ("jinja2/environment.py", "render"),
+    "search index (Material search plugin)": (
+        "material/plugins/search/plugin.py",
+        "on_page_context",
+    ),
+    "sima: entry, index and graph pages": ("sima/plugin.py", "on_files"),
+    "sima: reading and checking entries": ("sima/plugin.py", "on_pre_build"),
+    "sima: graphs into the HTML": ("sima/plugin.py", "on_post_page"),
+}
+TOTAL = ("mkdocs/commands/build.py", "build")
+
+
+def profile(size: int, node_modules: Path, top: int = 12) -> dict[str, Any]:
+    """One plugin build of `size` entries under cProfile: shares by phase, top functions.
+
+    Shares, not seconds: profiling slows Python code by about half again.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        made = generate(Path(tmp), size, node_modules=node_modules)
+        out = Path(tmp) / "build.prof"
+        args = ["-m", "cProfile", "-o", str(out), "-m", "mkdocs", "build", "-q"]
+        result = run_python(*args, "-f", str(made.kb / "mkdocs.yml"), "-d", str(Path(tmp) / "s"))
+        if result.returncode != 0:
+            raise SystemExit(f"profiled build failed:\n{result.stderr[-2000:]}")
+        stats = pstats.Stats(str(out)).stats  # type: ignore[attr-defined]
+
+    def cumulative(suffix: str, name: str) -> float:
+        return float(
+            sum(
+                row[3]
+                for (file, _, func), row in stats.items()
+                if func == name and file.endswith(suffix)
+            )
+        )
+
+    total = cumulative(*TOTAL)
+    phases = {label: round(cumulative(*where) / total, 3) for label, where in PHASES.items()}
+    phases["everything else (files, nav, sitemap, writing)"] = round(1 - sum(phases.values()), 3)
+    own = sorted(stats.items(), key=lambda item: -item[1][2])[:top]
+    return {
+        "entries": size,
+        "profiled_total_s": round(total, 1),
+        "share_by_phase": phases,
+        "top_own_time": [
+            {
+                "function": f"{_short(file)}:{line}({func})",
+                "share": round(row[2] / total, 3),
+                "calls": row[1],
+            }
+            for (file, line, func), row in own
+        ],
+    }
+
+
+def _short(path: str) -> str:
+    for marker in ("site-packages/", "tools/", "lib/python"):
+        if marker in path:
+            return path.split(marker, 1)[1]
+    return path
 
 
 def measure(sizes: list[int], runs: int, node_modules: Path) -> dict[str, Any]:
@@ -64,10 +129,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--profile", type=int, metavar="SIZE", help="also profile one build of SIZE entries"
+    )
     parser.add_argument("--root", type=Path, default=Path.cwd())
     args = parser.parse_args(argv)
     data = measure(args.sizes, args.runs, (args.root / "node_modules").resolve())
     data["runs"] = args.runs
+    if args.profile:
+        data["profile"] = profile(args.profile, (args.root / "node_modules").resolve())
+        print(f"profile of one build of {args.profile} entries (share of the build):")
+        for label, share in data["profile"]["share_by_phase"].items():
+            print(f"  {share:6.1%}  {label}")
     print(f"wrote {write('build', data, args.root)}")
     for key, value in data["growth"].items():
         print(f"growth {key}: size x{value['size_factor']:.0f}, time x{value['time_factor']}")

@@ -17,7 +17,8 @@ the bytes transferred from the click to the verdict and the main thread's long t
 (a PerformanceObserver('longtask') installed before the page loads).
 
 Also: bytes fetched before any interaction on the LESS-22 page, by type, with the
-Pyodide share (which must be zero).
+Pyodide share (which must be zero), against the same entry's Markdown built as one
+plain mkdocs-material page (same theme and extensions, no plugin).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from sima_bench.common import Figure, write
 from sima_bench.site import CHROMIUM_FLAGS, chromium_path, run_mkdocs, serve
+from sima_bench.synth import MKDOCS_PLAIN
 
 SNIPPET = "LESS-22/mistake1_user_sessions"
 
@@ -151,6 +153,19 @@ def after_prefetch(browser: Browser, url: str, snapshot: bool = True) -> float:
     return ms
 
 
+def plain_page(root: Path, out: Path) -> None:
+    """LESS-22's Markdown as the home page of a plain mkdocs-material site, built into `out`."""
+    project = out.parent / "plain-project"
+    (project / "docs").mkdir(parents=True)
+    _, _, body = (root / "entries" / "LESS-22.md").read_text(encoding="utf-8").split("---", 2)
+    (project / "docs" / "index.md").write_text(body, encoding="utf-8")
+    config = project / "mkdocs.yml"
+    config.write_text(MKDOCS_PLAIN.format(count=1), encoding="utf-8")
+    built = run_mkdocs(config, "build", "-d", str(out))
+    if built.returncode != 0:
+        raise SystemExit(f"plain page build failed:\n{built.stderr}")
+
+
 def bytes_before_interaction(browser: Browser, url: str) -> dict[str, Any]:
     page = _page(browser)
     sizes: Counter[str] = Counter()
@@ -167,7 +182,7 @@ def bytes_before_interaction(browser: Browser, url: str) -> dict[str, Any]:
             pyodide += size
 
     page.on("response", count)
-    page.goto(url + "entries/LESS-22/")
+    page.goto(url)
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(500)
     page.context.close()
@@ -184,6 +199,7 @@ def measure(root: Path, runs: int) -> dict[str, Any]:
             )
             if built.returncode != 0:
                 raise SystemExit(f"site build failed:\n{built.stderr}")
+            plain_page(root, served / "plain-material")
             (served / "bare").mkdir()
             (served / "bare/index.html").write_text(BARE_HTML, encoding="utf-8")
             (served / "bare/worker.mjs").write_text(BARE_WORKER, encoding="utf-8")
@@ -205,7 +221,8 @@ def measure(root: Path, runs: int) -> dict[str, Any]:
                         )
                         for key in ("bytes", "long_tasks", "long_ms", "long_max"):
                             extra.setdefault(key + suffix, []).append(got[key])
-                weight = bytes_before_interaction(browser, url)
+                weight = bytes_before_interaction(browser, url + "entries/LESS-22/")
+                plain = bytes_before_interaction(browser, url + "plain-material/")
                 browser.close()
         finally:
             server.shutdown()
@@ -219,6 +236,8 @@ def measure(root: Path, runs: int) -> dict[str, Any]:
             n: round(f.ratio_to(base), 3) for n, f in figures.items() if n != "bare"
         },
         "bytes_before_interaction": weight,
+        "plain_material_page": plain,
+        "page_weight_ratio": round(weight["total"] / plain["total"], 2),
         "first_run": {name: Figure.of(values) for name, values in extra.items()},
     }
 
@@ -239,10 +258,15 @@ def report(data: dict[str, Any]) -> str:
         snap, plain = extra[key].median, extra[key + " (plain)"].median
         ratio = f"{snap / plain:.2f}" if plain else "-"
         lines.append(f"{label:<26}{snap:>14,.0f}{plain:>14,.0f}{ratio:>8}")
-    weight = data["bytes_before_interaction"]
+    weight, plain = data["bytes_before_interaction"], data["plain_material_page"]
+    lines.append(f"{'bytes before interaction':<26}{'LESS-22':>14}{'plain page':>14}{'ratio':>8}")
+    for kind in sorted(set(weight["by_type"]) | set(plain["by_type"])):
+        ours, theirs = weight["by_type"].get(kind, 0), plain["by_type"].get(kind, 0)
+        ratio = f"{ours / theirs:.2f}" if theirs else "-"
+        lines.append(f"{'  ' + kind:<26}{ours:>14,}{theirs:>14,}{ratio:>8}")
     lines.append(
-        f"bytes before interaction: {weight['total']:,} "
-        f"(Pyodide: {weight['pyodide']:,}; by type: {weight['by_type']})"
+        f"{'  total':<26}{weight['total']:>14,}{plain['total']:>14,}"
+        f"{data['page_weight_ratio']:>8.2f}   (Pyodide: {weight['pyodide']:,})"
     )
     return "\n".join(lines)
 

@@ -70,8 +70,15 @@ def run_mkdocs(
     config: Path, *args: str, env: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run `mkdocs` as a user would, in its own process; never raises on failure."""
+    return run_python("-m", "mkdocs", *args, "-f", str(config), env=env)
+
+
+def run_python(
+    *args: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run this Python with `args` in its own process, MkDocs' notice quiet; never raises."""
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", *args, "-f", str(config)],
+        [sys.executable, *args],
         capture_output=True,
         text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
