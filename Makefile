@@ -67,12 +67,15 @@ pytest: setup chromium
 
 test: lint typecheck check pytest
 
-# Benchmarks (not part of test): results as JSON under bench/results/, and a table.
-# The build benchmark at 5,000 entries takes a long while (tens of minutes here).
+# Benchmarks (not part of test): results as JSON under bench/results/, and a table;
+# docs/benchmarks.md shows them. About 40 minutes here, most of it the plain 5,000-page
+# build (a full sidebar on every page grows with the square of the page count).
 bench: setup chromium
 	$(BIN)/python -m sima_bench.runner --runs 5
 	$(BIN)/python -m sima_bench.search --runs 5
-	$(BIN)/python -m sima_bench.build --sizes 100 1000 5000 --runs 3
+	$(BIN)/python -m sima_bench.claims --runs 5
+	$(BIN)/python -m sima_bench.serve --size 1000 --runs 3
+	$(BIN)/python -m sima_bench.build --sizes 100 1000 5000 --runs 3 --profile 5000
 
 constraints:
 	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt

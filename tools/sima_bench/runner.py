@@ -277,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path.cwd())
     args = parser.parse_args(argv)
     data = measure(args.root, args.runs)
+    data["runs"] = args.runs
     path = write("runner", data, args.root)
     print(report(data))
     print(f"wrote {path}")

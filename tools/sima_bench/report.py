@@ -1,0 +1,368 @@
+"""The benchmarks page: the committed results as tables and SVG plots.
+
+Pure functions from the JSON files `make bench` writes (`bench/results/*.json`) to
+Markdown. Plots are drawn with matplotlib's object API into SVG text at build time,
+so the page loads nothing and the figures are searchable text. A missing result file
+gives a note saying which command writes it, never a failed build.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+from matplotlib.figure import Figure as Plot
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+Result = Mapping[str, Any]
+
+#: Which command writes each results file.
+COMMANDS = {
+    "build": "python -m sima_bench.build --sizes 100 1000 5000 --runs 3 --profile 5000",
+    "serve": "python -m sima_bench.serve --size 1000 --runs 3",
+    "claims": "python -m sima_bench.claims --runs 5",
+    "runner": "python -m sima_bench.runner --runs 5",
+    "search": "python -m sima_bench.search --runs 5",
+}
+#: Two colours that read on the light and the (inverted) dark page.
+PLUGIN, PLAIN = "#3f51b5", "#9e9e9e"
+_RC: dict[str, Any] = {
+    "svg.fonttype": "none",  # text stays text: smaller, searchable, in the page's font
+    "svg.hashsalt": "sima",  # stable element ids, so a rebuild gives the same page
+    "font.size": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+
+def load(folder: Path) -> dict[str, Result]:
+    """Every `<name>.json` of `folder` that parses, by name."""
+    results: dict[str, Result] = {}
+    for path in sorted(folder.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            results[path.stem] = data
+    return results
+
+
+def svg(plot: Plot, label: str) -> str:
+    """The plot as inline SVG text, labelled for assistive technology."""
+    buffer = io.StringIO()
+    plot.savefig(
+        buffer, format="svg", bbox_inches="tight", transparent=True, metadata={"Date": None}
+    )
+    text = buffer.getvalue()
+    text = text[text.index("<svg") :]  # no XML prolog or doctype inside HTML
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.DOTALL)
+    return text.replace("<svg ", f'<svg role="img" aria-label="{html.escape(label)}" ', 1)
+
+
+def figure(plot: Plot, label: str, caption: str) -> str:
+    return (
+        f'<figure class="sima-plot">{svg(plot, label)}'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
+
+
+def _new_plot(width: float = 6.4, height: float = 3.0) -> Plot:
+    return Plot(figsize=(width, height), layout="constrained")
+
+
+def _plain_log_axis(axis: Any) -> None:
+    """Log scale with ticks at 1, 2 and 5 of each decade, labelled as plain numbers."""
+    axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(
+        FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{value:g}")
+    )
+    axis.set_minor_formatter(NullFormatter())
+
+
+def _fig(data: Mapping[str, Any]) -> str:
+    """`median (min to max)` of a figure dict, in its own unit."""
+    return f"{_num(data['median'])} ({_num(data['min'])}&ndash;{_num(data['max'])})"
+
+
+def _num(value: float) -> str:
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def machine(result: Result) -> str:
+    info = result.get("machine", {})
+    return (
+        f"*Measured on {info.get('cores', '?')} cores, {info.get('memory_gib', '?')} GiB, "
+        f"Python {info.get('python', '?')}, {info.get('platform', '?')}; "
+        f"{result.get('runs', '?')} runs per figure, shown as median (min&ndash;max).*"
+    )
+
+
+def missing(name: str) -> list[str]:
+    return [f"Not measured yet: `{COMMANDS[name]}` writes `bench/results/{name}.json`.", ""]
+
+
+def build_section(result: Result) -> list[str]:
+    sizes = result["sizes"]
+    keys = sorted(sizes, key=int)
+    rows = [
+        [
+            f"{int(k):,}",
+            _fig(sizes[k]["plugin_s"]),
+            _fig(sizes[k]["plain_s"]),
+            f"{sizes[k]['overhead_ratio']:.2f}",
+        ]
+        for k in keys
+    ]
+    out = [machine(result), ""]
+    out += _table(["entries", "with the plugin (s)", "plain Material (s)", "ratio"], rows)
+    growth = result.get("growth", {})
+    if growth:
+        out += _table(
+            ["sizes", "entries &times;", "build time &times;"],
+            [[k, f"{v['size_factor']:.0f}", f"{v['time_factor']:.2f}"] for k, v in growth.items()],
+        )
+    plot = _new_plot()
+    ax = plot.subplots()
+    x = [int(k) for k in keys]
+    for series, colour, label in (
+        ("plugin_s", PLUGIN, "with the plugin"),
+        ("plain_s", PLAIN, "plain"),
+    ):
+        ys = [sizes[k][series]["median"] for k in keys]
+        low = [sizes[k][series]["median"] - sizes[k][series]["min"] for k in keys]
+        high = [sizes[k][series]["max"] - sizes[k][series]["median"] for k in keys]
+        ax.errorbar(x, ys, yerr=[low, high], marker="o", color=colour, label=label, capsize=3)
+    if "1000" in sizes:  # where linear growth from 1,000 entries would be
+        base = sizes["1000"]["plugin_s"]["median"] / 1000
+        ax.plot(x, [base * n for n in x], linestyle=":", color=PLUGIN, label="linear from 1,000")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    _plain_log_axis(ax.yaxis)
+    ax.set_xticks(x, [f"{n:,}" for n in x])
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("entries")
+    ax.set_ylabel("seconds per build")
+    ax.legend(frameon=False)
+    out.append(
+        figure(
+            plot,
+            "Build time against entry count, with the plugin and plain, log scales",
+            "Build time by entry count (log-log: a straight line of slope 1 is linear growth).",
+        )
+    )
+    out.append("")
+    profile = result.get("profile")
+    if profile:
+        out += [
+            f"Where the time goes in one profiled build of {profile['entries']:,} entries "
+            "(share of the whole build):",
+            "",
+        ]
+        shares = profile["share_by_phase"]
+        out += _table(["phase", "share"], [[k, f"{v:.0%}"] for k, v in shares.items()])
+        top = profile.get("top_own_time", [])[:8]
+        if top:
+            out += ["The functions with the most time of their own:", ""]
+            out += _table(
+                ["function", "share", "calls"],
+                [[f"`{t['function']}`", f"{t['share']:.1%}", f"{t['calls']:,}"] for t in top],
+            )
+    return out
+
+
+def serve_section(result: Result) -> list[str]:
+    rows = [
+        ["with the plugin", _fig(result["plugin_s"])],
+        ["plain Material", _fig(result["plain_s"])],
+        ["ratio", f"{result['ratio']:.2f}"],
+    ]
+    return [
+        machine(result),
+        "",
+        f"Edit one of {result['entries']:,} entries ({result['edited']}) under `mkdocs serve`; "
+        "seconds until the served page shows the edit:",
+        "",
+        *_table(["", "seconds"], rows),
+    ]
+
+
+def claims_section(result: Result) -> list[str]:
+    rows = [
+        ["`sima verify` (CPython, whole command)", _fig(result["sima_verify_s"]), "1"],
+        [
+            f"Pyodide {result['pyodide']} in Node (whole process)",
+            _fig(result["pyodide_node_s"]),
+            f"{result['ratio_wall']:.2f}",
+        ],
+        ["of which loading Pyodide and the lab", _fig(result["pyodide_load_s"]), ""],
+        ["claims alone, CPython", _fig(result["cpython_claims_s"]), "1"],
+        [
+            "claims alone, Pyodide",
+            _fig(result["pyodide_claims_s"]),
+            f"{result['ratio_claims']:.2f}",
+        ],
+    ]
+    return [
+        machine(result),
+        "",
+        f"All {result['claims']} claims:",
+        "",
+        *_table(["", "seconds", "ratio"], rows),
+    ]
+
+
+def runner_section(result: Result) -> list[str]:
+    figures = result["figures"]
+    ratios = result.get("ratios_to_bare", {})
+    labels = {
+        "bare": "bare page: load Pyodide, run 1+1",
+        "first": "first Run, memory snapshot",
+        "first (plain)": "first Run, plain load",
+        "prefetched": "after prefetch, snapshot",
+        "prefetched (plain)": "after prefetch, plain load",
+        "warm": "warm re-run, snapshot",
+        "warm (plain)": "warm re-run, plain load",
+    }
+    order = [k for k in labels if k in figures]
+    rows = [[labels[k], _fig(figures[k]), f"{ratios.get(k, 1.0):.2f}"] for k in order]
+    out = [machine(result), "", *_table(["click to verdict", "ms", "&times; bare"], rows)]
+    plot = _new_plot(height=2.8)
+    ax = plot.subplots()
+    ys = list(range(len(order)))[::-1]
+    ax.barh(
+        ys,
+        [figures[k]["median"] for k in order],
+        color=[PLAIN if "plain" in k or k == "bare" else PLUGIN for k in order],
+    )
+    ax.set_yticks(ys, [labels[k] for k in order])
+    ax.set_xscale("log")
+    _plain_log_axis(ax.xaxis)
+    ax.set_xlabel("ms from click to verdict (median, log scale)")
+    out += [
+        figure(plot, "Click-to-verdict times, log scale", "Click to verdict, median of the runs."),
+        "",
+    ]
+    first = result.get("first_run", {})
+    if "bytes" in first:
+        snap, plain = first["bytes"]["median"], first["bytes (plain)"]["median"]
+        out += _table(
+            ["first run", "snapshot", "plain load", "ratio"],
+            [
+                ["bytes transferred", f"{snap:,.0f}", f"{plain:,.0f}", f"{snap / plain:.2f}"],
+                [
+                    "main-thread long tasks (>50 ms)",
+                    _num(first["long_tasks"]["median"]),
+                    _num(first["long_tasks (plain)"]["median"]),
+                    "",
+                ],
+            ],
+        )
+    out += weight_section(result)
+    return out
+
+
+def weight_section(result: Result) -> list[str]:
+    ours = result["bytes_before_interaction"]
+    theirs = result.get("plain_material_page")
+    if theirs is None:
+        return [
+            f"Bytes before any interaction: {ours['total']:,} (Pyodide: {ours['pyodide']:,}).",
+            "",
+        ]
+    kinds = sorted(set(ours["by_type"]) | set(theirs["by_type"]))
+    rows = [
+        [kind, f"{ours['by_type'].get(kind, 0):,}", f"{theirs['by_type'].get(kind, 0):,}"]
+        for kind in kinds
+    ]
+    rows.append(["**total**", f"**{ours['total']:,}**", f"**{theirs['total']:,}**"])
+    out = [
+        "Bytes fetched before any interaction, by type: the LESS-22 page against the same "
+        f"Markdown as a plain Material page (ratio {ours['total'] / theirs['total']:.2f}; "
+        f"Pyodide's share: {ours['pyodide']:,} bytes).",
+        "",
+        *_table(["type", "LESS-22", "plain page"], rows),
+    ]
+    plot = _new_plot(height=1.8)
+    ax = plot.subplots()
+    for row, data in enumerate((theirs, ours)):
+        left = 0.0
+        for index, kind in enumerate(kinds):
+            size = data["by_type"].get(kind, 0) / 1e6
+            ax.barh(row, size, left=left, color=f"C{index}", label=kind if row == 0 else None)
+            left += size
+    ax.set_yticks([0, 1], ["plain page", "LESS-22"])
+    ax.set_xlabel("MB before interaction")
+    ax.legend(frameon=False, ncols=3, fontsize=8, loc="lower right")
+    out += [figure(plot, "Page weight by resource type", "Page weight before interaction."), ""]
+    return out
+
+
+def search_section(result: Result) -> list[str]:
+    times = result["keystroke_ms"]
+    ratios = result.get("keystroke_ratio_with_to_without", {})
+    rows = [
+        [
+            f"`{q}`",
+            kind,
+            _fig(times["with"][q]),
+            _fig(times["without"][q]),
+            f"{ratios.get(q, 0):.2f}",
+        ]
+        for q, kind in result["queries"].items()
+    ]
+    index = result["index_bytes"]
+    return [
+        machine(result),
+        "",
+        f"At {result['entries']:,} entries, from the last keystroke to the answer on screen:",
+        "",
+        *_table(["query", "kind", "with the ID index (ms)", "without (ms)", "ratio"], rows),
+        f"Index: {index['with']['per_entry']:,.0f} bytes per entry "
+        f"({index['with']['gzip_per_entry']:,.0f} gzipped) against "
+        f"{index['without']['per_entry']:,.0f} without the ID index, ratio "
+        f"{result['index_ratio_with_to_without']:.3f}.",
+        "",
+    ]
+
+
+SECTIONS: dict[str, tuple[str, Callable[[Result], list[str]]]] = {
+    "build": ("Build", build_section),
+    "serve": ("Rebuild under mkdocs serve", serve_section),
+    "claims": ("Proving the claims", claims_section),
+    "runner": ("Running a snippet in the page", runner_section),
+    "search": ("Search", search_section),
+}
+
+
+def render(results: Mapping[str, Result]) -> str:
+    """The results as Markdown: one section per benchmark, in a fixed order."""
+    out: list[str] = []
+    with mpl.rc_context(_RC):  # type: ignore[arg-type]  # plots take their style when they are made
+        for name, (title, section) in SECTIONS.items():
+            out += [f"## {title}", ""]
+            try:
+                out += section(results[name]) if name in results else missing(name)
+            except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
+                out += [
+                    f"`bench/results/{name}.json` does not have the expected shape ({exc!r}); "
+                    f"run `{COMMANDS[name]}` again.",
+                    "",
+                ]
+    return "\n".join(out)
