@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
@@ -168,3 +169,18 @@ def test_nothing_is_loaded_from_another_host(built_site: Path) -> None:
                 if tag == "link" and node.get("rel") in (["canonical"], ["alternate"]):
                     continue
                 assert not urlparse(url).netloc, f"{html_file}: {tag} {url}"
+
+
+def test_graphs_are_in_the_pages_but_not_in_the_search_index(built_site: Path) -> None:
+    for uri in [*(f"entries/{ref_id}" for ref_id in IDS), "browse/graph"]:
+        graph = article(page(built_site, uri)).select_one("figure.sima-graph svg")
+        assert graph is not None, uri
+        assert graph.select("a.sima-node"), uri
+    for html_file in built_site.rglob("*.html"):
+        assert "<!--sima:" not in html_file.read_text(encoding="utf-8"), html_file
+    index = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))
+    sections = [d for d in index["docs"] if d["location"].endswith("/#links")]
+    assert len(sections) == len(IDS)
+    for doc in sections:  # just the caption: node labels would be noise in search results
+        assert doc["text"].startswith("Left: the "), doc
+        assert not any(ref_id in doc["text"] for ref_id in IDS), doc
