@@ -8,7 +8,6 @@ the overhead ratio (plugin / plain) per size, and how build time grows with size
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import pstats
 import tempfile
@@ -16,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sima_bench.common import Figure, write
+from sima_bench.common import Figure, arguments, record
 from sima_bench.site import run_mkdocs, run_python
 from sima_bench.synth import generate
 
@@ -126,25 +125,22 @@ def measure(sizes: list[int], runs: int, node_modules: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arguments(__doc__, runs=3)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
-    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
         "--profile", type=int, metavar="SIZE", help="also profile one build of SIZE entries"
     )
-    parser.add_argument("--root", type=Path, default=Path.cwd())
     args = parser.parse_args(argv)
     data = measure(args.sizes, args.runs, (args.root / "node_modules").resolve())
-    data["runs"] = args.runs
+    lines = [
+        f"growth {key}: size x{value['size_factor']:.0f}, time x{value['time_factor']}"
+        for key, value in data["growth"].items()
+    ]
     if args.profile:
         data["profile"] = profile(args.profile, (args.root / "node_modules").resolve())
-        print(f"profile of one build of {args.profile} entries (share of the build):")
-        for label, share in data["profile"]["share_by_phase"].items():
-            print(f"  {share:6.1%}  {label}")
-    print(f"wrote {write('build', data, args.root)}")
-    for key, value in data["growth"].items():
-        print(f"growth {key}: size x{value['size_factor']:.0f}, time x{value['time_factor']}")
-    return 0
+        lines.append(f"profile of one build of {args.profile} entries (share of the build):")
+        lines += [f"  {s:6.1%}  {label}" for label, s in data["profile"]["share_by_phase"].items()]
+    return record("build", data, args.runs, args.root, "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ Per run, in alternation:
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 import tempfile
@@ -22,7 +21,7 @@ from typing import Any
 
 from sima import parity
 from sima.runtime import LOCK_FILE, SITE_DIR, prepare_runtime
-from sima_bench.common import Figure, write
+from sima_bench.common import Figure, arguments, record
 from sima_lab.runner import run_snippet
 
 
@@ -91,15 +90,9 @@ def report(data: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--root", type=Path, default=Path.cwd())
-    args = parser.parse_args(argv)
+    args = arguments(__doc__, runs=5).parse_args(argv)
     data = measure(args.root.resolve(), args.runs)
-    data["runs"] = args.runs
-    print(report(data))
-    print(f"wrote {write('claims', data, args.root)}")
-    return 0
+    return record("claims", data, args.runs, args.root, report(data))
 
 
 if __name__ == "__main__":

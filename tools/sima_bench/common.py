@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -66,3 +67,20 @@ def write(name: str, data: dict[str, Any], root: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"machine": machine(), **plain(data)}, indent=2) + "\n")
     return path
+
+
+def arguments(doc: str | None, runs: int) -> argparse.ArgumentParser:
+    """The options every benchmark takes: `--runs` and `--root` (the project folder)."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=runs)
+    parser.add_argument("--root", type=Path, default=Path.cwd())
+    return parser
+
+
+def record(name: str, data: dict[str, Any], runs: int, root: Path, summary: str) -> int:
+    """Write the results with their run count, print the summary and the file; exit 0."""
+    data["runs"] = runs
+    path = write(name, data, root)
+    print(summary)
+    print(f"wrote {path}")
+    return 0

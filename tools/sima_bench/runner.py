@@ -23,7 +23,6 @@ plain mkdocs-material page (same theme and extensions, no plugin).
 
 from __future__ import annotations
 
-import argparse
 import re
 import tempfile
 from collections import Counter
@@ -32,7 +31,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from sima_bench.common import Figure, write
+from sima_bench.common import Figure, arguments, record
 from sima_bench.site import CHROMIUM_FLAGS, chromium_path, run_mkdocs, serve
 from sima_bench.synth import MKDOCS_PLAIN
 
@@ -272,16 +271,9 @@ def report(data: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--root", type=Path, default=Path.cwd())
-    args = parser.parse_args(argv)
+    args = arguments(__doc__, runs=3).parse_args(argv)
     data = measure(args.root, args.runs)
-    data["runs"] = args.runs
-    path = write("runner", data, args.root)
-    print(report(data))
-    print(f"wrote {path}")
-    return 0
+    return record("runner", data, args.runs, args.root, report(data))
 
 
 if __name__ == "__main__":

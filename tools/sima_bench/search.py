@@ -49,7 +49,6 @@ typed since the box was cleared).
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -58,7 +57,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from sima_bench.common import Figure, write
+from sima_bench.common import Figure, arguments, record
 from sima_bench.site import CHROMIUM_FLAGS, chromium_path, run_mkdocs, serve
 from sima_bench.synth import WORDS, generate
 
@@ -395,15 +394,9 @@ def report(data: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--root", type=Path, default=Path.cwd())
-    args = parser.parse_args(argv)
+    args = arguments(__doc__, runs=5).parse_args(argv)
     data = measure(args.root.resolve(), args.runs)
-    path = write("search", data, args.root)
-    print(report(data))
-    print(f"wrote {path}")
-    return 0
+    return record("search", data, args.runs, args.root, report(data))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ and serving, as the author waits for it. The two servers run one after the other
 
 from __future__ import annotations
 
-import argparse
 import os
 import socket
 import subprocess
@@ -22,7 +21,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from sima_bench.common import Figure, write
+from sima_bench.common import Figure, arguments, record
 from sima_bench.synth import generate
 
 #: Longest wait for a build (the first one included) before the benchmark gives up.
@@ -103,21 +102,17 @@ def measure(size: int, edits: int, node_modules: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arguments(__doc__, runs=3)
     parser.add_argument("--size", type=int, default=1000)
-    parser.add_argument("--runs", type=int, default=3, help="edits per server")
-    parser.add_argument("--root", type=Path, default=Path.cwd())
     args = parser.parse_args(argv)
     data = measure(args.size, args.runs, (args.root / "node_modules").resolve())
-    data["runs"] = args.runs
     kb, plain = data["plugin_s"], data["plain_s"]
-    print(
+    summary = (
         f"edit one of {args.size} entries, mkdocs serve: plugin {kb.median:.2f} s "
         f"(min {kb.min:.2f}, max {kb.max:.2f}), plain {plain.median:.2f} s "
         f"(min {plain.min:.2f}, max {plain.max:.2f}), ratio {data['ratio']}"
     )
-    print(f"wrote {write('serve', data, args.root)}")
-    return 0
+    return record("serve", data, args.runs, args.root, summary)
 
 
 if __name__ == "__main__":
