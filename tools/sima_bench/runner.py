@@ -31,6 +31,8 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from sima.catalog import load_catalog
+from sima.settings import load_settings
 from sima_bench.common import Figure, arguments, record
 from sima_bench.site import CHROMIUM_FLAGS, chromium_path, run_mkdocs, serve
 from sima_bench.synth import MKDOCS_PLAIN
@@ -156,8 +158,8 @@ def plain_page(root: Path, out: Path) -> None:
     """LESS-22's Markdown as the home page of a plain mkdocs-material site, built into `out`."""
     project = out.parent / "plain-project"
     (project / "docs").mkdir(parents=True)
-    _, _, body = (root / "entries" / "LESS-22.md").read_text(encoding="utf-8").split("---", 2)
-    (project / "docs" / "index.md").write_text(body, encoding="utf-8")
+    entry = load_catalog(load_settings(root / "mkdocs.yml")).entries["LESS-22"]
+    (project / "docs" / "index.md").write_text(entry.body, encoding="utf-8")
     config = project / "mkdocs.yml"
     config.write_text(MKDOCS_PLAIN.format(count=1), encoding="utf-8")
     built = run_mkdocs(config, "build", "-d", str(out))
