@@ -268,8 +268,8 @@ def runner_section(result: Result) -> list[str]:
                 ["bytes transferred", f"{snap:,.0f}", f"{plain:,.0f}", f"{snap / plain:.2f}"],
                 [
                     "main-thread long tasks (>50 ms)",
-                    _num(first["long_tasks"]["median"]),
-                    _num(first["long_tasks (plain)"]["median"]),
+                    f"{first['long_tasks']['median']:.0f}",
+                    f"{first['long_tasks (plain)']['median']:.0f}",
                     "",
                 ],
             ],
