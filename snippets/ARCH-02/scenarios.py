@@ -20,9 +20,9 @@ A snippet is good only when both hold. A handler or module that does not do its 
 
 import ast
 from collections.abc import Mapping
-from typing import Any
 
 from sima_lab import Invocation, Lab, Verdict
+from sima_lab.answers import answer, shown
 
 #: The five requests: store, read, read a missing key, update, read the update.
 REQUESTS = (
@@ -162,27 +162,10 @@ def _layering(sources: Mapping[str, str]) -> tuple[list[str], int]:
 # -- running the application --------------------------------------------------------------
 
 
-def _get(result: Any, key: str) -> Any:
-    if not isinstance(result, Mapping):
-        return None
-    try:
-        return result.get(key)
-    except Exception:
-        return None
-
-
-def _shown(value: Any, limit: int = 60) -> str:
-    try:
-        text = repr(value)
-    except Exception:
-        text = f"an unprintable {type(value).__name__}"
-    return text if len(text) <= limit else f"{text[: limit - 3]}..."
-
-
 def _right(record: Invocation, expected: str | None) -> bool:
-    value = _get(record.result, "value")
+    value = answer(record.result, "value")
     same = value is None if expected is None else isinstance(value, str) and value == expected
-    return record.ok and same and _get(record.result, "key") == record.event["key"]
+    return record.ok and same and answer(record.result, "key") == record.event["key"]
 
 
 def _run(lab: Lab, role: str | None) -> Verdict:
@@ -195,22 +178,22 @@ def _run(lab: Lab, role: str | None) -> Verdict:
         for record, (_, expected) in zip(records, REQUESTS, strict=True)
         if not _right(record, expected)
     ]
-    metrics = _get(records[-1].result, "metrics")
+    metrics = answer(records[-1].result, "metrics")
     counted = metrics == METRICS if isinstance(metrics, Mapping) else False
     broken, edges = _layering(lab.sources)
 
     if wrong:
         record, expected = wrong[0]
-        value = _get(record.result, "value")
+        value = answer(record.result, "value")
         if record.error is not None:
             error = record.error
             where = error.filename.rsplit("/", 1)[-1] if error.filename else ""
             at = f" ({where}, line {error.line})" if where and error.line else ""
             what = f"failed with {error.type}: {error.message}{at}"
-        elif _get(record.result, "key") == record.event["key"] and isinstance(value, str | None):
+        elif answer(record.result, "key") == record.event["key"] and isinstance(value, str | None):
             what = f"read {value!r}"
         else:
-            what = f"returned {_shown(record.result)}"
+            what = f"returned {shown(record.result)}"
         story = (
             f"request {record.number} ({record.event['op']} {record.event['key']}) {what} "
             f"instead of {expected!r} ({len(wrong)} of {len(records)} answers wrong)"
@@ -226,10 +209,10 @@ def _run(lab: Lab, role: str | None) -> Verdict:
         if not counted:
             story += f" (expected {METRICS['cache.hit']} and {METRICS['cache.miss']})"
     else:
-        story += f"; the last response carried no metrics ({_shown(metrics)})"
+        story += f"; the last response carried no metrics ({shown(metrics)})"
     if broken:
-        shown = broken[:3] + ([f"{len(broken) - 3} more"] if len(broken) > 3 else [])
-        story += f"; layering broken: {', and '.join(shown)}"
+        listed = broken[:3] + ([f"{len(broken) - 3} more"] if len(broken) > 3 else [])
+        story += f"; layering broken: {', and '.join(listed)}"
     else:
         story += f"; the {edges} imports between modules, read with ast, follow the layers"
     return Verdict(not wrong and counted and not broken, story)

@@ -14,9 +14,9 @@ or answers something else is judged bad, with a sentence saying so.
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
 
 from sima_lab import HeavyModule, Invocation, Lab, Verdict
+from sima_lab.answers import shown
 
 INTERFACES = (
     "auth",
@@ -55,14 +55,6 @@ def _declare_routers(lab: Lab) -> None:
     )
 
 
-def _shown(value: Any, limit: int = 70) -> str:
-    try:
-        text = repr(value)
-    except Exception:
-        text = f"an unprintable {type(value).__name__}"
-    return text if len(text) <= limit else f"{text[: limit - 3]}..."
-
-
 def _answered(record: Invocation) -> bool:
     """Whether the handler returned each named router's answer to the payload."""
     names = record.event["interfaces"]
@@ -85,7 +77,7 @@ def _wrong(records: list[Invocation]) -> str:
     if not wrong:
         return ""
     first = wrong[0]
-    what = f"failed with {first.error}" if first.error else f"returned {_shown(first.result)}"
+    what = f"failed with {first.error}" if first.error else f"returned {shown(first.result, 70)}"
     names = ", ".join(first.event["interfaces"])
     return (
         f"request {first.number} {what} instead of the answers of {names} "
@@ -149,7 +141,7 @@ def unknown_interface_name(lab: Lab) -> Verdict:
     after = lab.invoke({"interfaces": ["cache", "config"], "payload": {"request": 3}})
     error = typo.error
     if error is None:
-        returned = _shown(typo.result)
+        returned = shown(typo.result, 70)
         told = f"the unknown interface 'cahce' raised nothing (the handler returned {returned})"
         clear = False
     else:

@@ -15,18 +15,9 @@ import threading
 from typing import Any
 
 from sima_lab import Invocation, Lab, Verdict
-from sima_lab.answers import also, answer, plain_int
+from sima_lab.answers import also, answer, plain_int, shown
 
 # -- helpers ------------------------------------------------------------------------------
-
-
-def _text(value: Any, limit: int = 60) -> str:
-    """A short repr of what a handler returned, even when its `__repr__` raises."""
-    try:
-        text = repr(value)
-    except Exception:
-        text = f"an unprintable {type(value).__name__}"
-    return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
 def _errors(records: list[Invocation]) -> str:
@@ -195,8 +186,8 @@ def one_event_at_a_time(lab: Lab) -> Verdict:
         record, want = wrong[0]
         more = f" ({len(wrong)} of {len(records)} responses were wrong)" if len(wrong) > 1 else ""
         problems.append(
-            f"invocation {record.number} returned {_text(record.result)} instead of "
-            f"{_text(want)}{more}"
+            f"invocation {record.number} returned {shown(record.result)} instead of "
+            f"{shown(want)}{more}"
         )
     observed = (
         f"{len(records)} invocations on {containers} containers, at most {at_once} at a time "
@@ -247,7 +238,7 @@ def lock_cost(lab: Lab) -> Verdict:
     if not measured or size is None:
         return Verdict(
             False,
-            f"the handler returned {_text(result)} instead of a measurement of "
+            f"the handler returned {shown(result)} instead of a measurement of "
             f"{MEASURE['writes']:,} writes x {MEASURE['repeats']} with a positive ratio "
             "and a lock size",
         )
@@ -294,7 +285,7 @@ def workers_interleave(lab: Lab) -> Verdict:
         what = "a thread count" if can_start else "'cannot start here' for threads"
         return Verdict(
             False,
-            f"the handler returned {_text(result)} instead of the expected {expected}, "
+            f"the handler returned {shown(result)} instead of the expected {expected}, "
             f"the interleaved count and {what}",
         )
     lost = expected - interleaved

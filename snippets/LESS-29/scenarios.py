@@ -24,17 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sima_lab import Invocation, Lab, Verdict
+from sima_lab.answers import shown
 
 # -- helpers ------------------------------------------------------------------------------
-
-
-def _text(value: Any, limit: int = 60) -> str:
-    """A short repr, even when `__repr__` raises."""
-    try:
-        text = repr(value)
-    except Exception:
-        text = f"an unprintable {type(value).__name__}"
-    return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
 def _error(record: Invocation) -> str:
@@ -43,7 +35,7 @@ def _error(record: Invocation) -> str:
     if error is None:
         return "no error"
     where = f" at line {error.line}" if error.line else ""
-    message = f": {_text(error.message, 70)[1:-1]}" if error.message else ""
+    message = f": {shown(error.message, 70)[1:-1]}" if error.message else ""
     return f"{error.type}{where}{message}"
 
 
@@ -173,7 +165,7 @@ def run_suite(lab: Lab) -> Suite:
         elif not record.ok:
             suite.failed.append((name, _error(record)))
         else:
-            suite.failed.append((name, f"the handler returned {_text(record.result)}"))
+            suite.failed.append((name, f"the handler returned {shown(record.result)}"))
     return suite
 
 
@@ -187,7 +179,7 @@ class Check:
     wanted: str
 
     def shown(self) -> str:
-        return f"{self.function}({', '.join(_text(a, 30) for a in self.args)})"
+        return f"{self.function}({', '.join(shown(a, 30) for a in self.args)})"
 
 
 def run_checks(lab: Lab, checks: list[Check]) -> list[str]:
@@ -200,7 +192,7 @@ def run_checks(lab: Lab, checks: list[Check]) -> list[str]:
             problems.append(f"{check.shown()} raised {_error(record)}")
         elif not answered:
             problems.append(
-                f"the handler returned {_text(record.result)} instead of "
+                f"the handler returned {shown(record.result)} instead of "
                 f"{{{check.function!r}: {check.wanted}}}"
             )
         else:
@@ -210,7 +202,7 @@ def run_checks(lab: Lab, checks: list[Check]) -> list[str]:
                 right = False
             if not right:
                 problems.append(
-                    f"{check.shown()} returned {_text(value)} instead of {check.wanted}"
+                    f"{check.shown()} returned {shown(value)} instead of {check.wanted}"
                 )
     return problems
 
