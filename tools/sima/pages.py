@@ -474,30 +474,27 @@ def expand_nav(nav: object, catalog: Catalog, *, listed: bool = True) -> object:
     each listing its entries by ID; with `listed` false (too many entries for a
     sidebar) the item is dropped. Everything else is returned unchanged.
     """
-    if not listed:
-        return _without_placeholder(nav)
+    expanded = _expand(nav, catalog, listed)
+    return [] if expanded is _DROPPED else expanded
+
+
+_DROPPED = object()
+
+
+def _expand(nav: object, catalog: Catalog, listed: bool) -> object:
     if nav == NAV_PLACEHOLDER:
+        if not listed:
+            return _DROPPED
         groups: dict[str, list[object]] = {}
         for entry in catalog.entries.values():
             label = f"{entry.ref_id}: {entry.title}"
             groups.setdefault(entry.meta.type, []).append({label: entry_uri(entry.ref_id)})
         return [{kind: groups[kind]} for kind in sorted(groups)]
     if isinstance(nav, list):
-        return [expand_nav(item, catalog) for item in nav]
+        items = (_expand(item, catalog, listed) for item in nav)
+        return [item for item in items if item is not _DROPPED]
     if isinstance(nav, dict):
-        return {key: expand_nav(value, catalog) for key, value in nav.items()}
-    return nav
-
-
-def _without_placeholder(nav: object) -> object:
-    if isinstance(nav, list):
-        kept = [
-            _without_placeholder(item)
-            for item in nav
-            if item != NAV_PLACEHOLDER
-            and not (isinstance(item, dict) and list(item.values()) == [NAV_PLACEHOLDER])
-        ]
-        return kept
-    if isinstance(nav, dict):
-        return {key: _without_placeholder(value) for key, value in nav.items()}
+        kept = {key: _expand(value, catalog, listed) for key, value in nav.items()}
+        kept = {key: value for key, value in kept.items() if value is not _DROPPED}
+        return kept if kept or not nav else _DROPPED  # an item left empty goes too
     return nav
