@@ -22,12 +22,15 @@ import pytest
 from conftest import ROOT
 from sima import parity as harness
 from sima.parity import MARKER, Payload, Run, claim_tables
+from sima.proofs import snippet_folders
 from sima.runtime import LOCK_FILE, SITE_DIR, RuntimeError_, prepare_runtime
+from sima.settings import load_settings
 from sima_lab.runner import run_snippet
 
 PYODIDE_DIR = ROOT / "node_modules" / "pyodide"
 LAB_DIR = ROOT / "tools" / "sima_lab"
-SNIPPETS_DIR = ROOT / "snippets"
+SETTINGS = load_settings(ROOT / "mkdocs.yml")
+SNIPPETS_DIR = SETTINGS.snippets_dir
 #: Result fields that must be identical in CPython and Pyodide.
 COMPARED = ("status", "observed", "declared", "message")
 #: Seconds the harness may take (Pyodide loads in a few seconds).
@@ -77,13 +80,6 @@ def harness_document(result: subprocess.CompletedProcess[str]) -> dict[str, Any]
         return harness.harness_document(result)
     except harness.ParityError as exc:
         pytest.fail(str(exc))
-
-
-def snippet_folders() -> list[Path]:
-    """Every `snippets/<REF-ID>/` folder (hidden and `_` folders aside, as the site does)."""
-    return sorted(
-        p for p in SNIPPETS_DIR.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
-    )
 
 
 def flip_to_good(claims: str, name: str) -> str:
@@ -148,7 +144,7 @@ def parity(lock: Path, tmp_path_factory: pytest.TempPathFactory) -> Parity:
     work = tmp_path_factory.mktemp("pyodide-parity")
 
     try:
-        payloads, runs = harness.claim_runs(snippet_folders())
+        payloads, runs = harness.claim_runs(snippet_folders(SETTINGS))
     except harness.ParityError as exc:
         pytest.fail(str(exc))
     claimed = [run.id for run in runs]

@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from sima import parity
+from sima.proofs import snippet_folders
 from sima.runtime import LOCK_FILE, SITE_DIR, prepare_runtime
+from sima.settings import load_settings
 from sima_bench.common import Figure, arguments, record
 from sima_lab.runner import run_snippet
 
@@ -35,10 +37,7 @@ def _seconds(command: list[str], cwd: Path) -> float:
 
 
 def measure(root: Path, runs: int) -> dict[str, Any]:
-    folders = sorted(
-        p for p in (root / "snippets").iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
-    )
-    payloads, claim_runs = parity.claim_runs(folders)
+    payloads, claim_runs = parity.claim_runs(snippet_folders(load_settings(root / "mkdocs.yml")))
     pyodide_dir = root / "node_modules" / "pyodide"
     runtime = prepare_runtime(pyodide_dir, root / "tools" / "sima_lab", root / ".cache" / "sima")
     lock = runtime.files[f"{SITE_DIR}/{LOCK_FILE}"]
