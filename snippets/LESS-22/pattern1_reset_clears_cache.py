@@ -13,7 +13,7 @@ class DataManager:
             self._cache[key] = f"value of {key}"
         return {"value": self._cache[key], "calls": self._counter}
 
-    def reset(self):
+    def begin_request(self):
         self._cache.clear()  # throws the cache away on every request
         self._counter = 0
 
@@ -24,5 +24,5 @@ def get_data_manager():
 
 def handler(event, context):
     manager = get_data_manager()
-    manager.reset()
+    manager.begin_request()
     return manager.process(event["data"])

@@ -4,7 +4,7 @@ from lab import singleton_get_or_create, work
 class DataManager:
     def __init__(self):
         self._cache = {}  # shared by all requests of this container: keep it
-        self._counter = 0  # about the current request only: reset it
+        self._counter = 0  # about the current request only: clear it per request
 
     def process(self, key):
         self._counter += 1
@@ -13,7 +13,7 @@ class DataManager:
             self._cache[key] = f"value of {key}"
         return {"value": self._cache[key], "calls": self._counter}
 
-    def reset(self):
+    def begin_request(self):
         self._counter = 0  # per-request state only; the cache survives
 
 
@@ -23,5 +23,5 @@ def get_data_manager():
 
 def handler(event, context):
     manager = get_data_manager()
-    manager.reset()
+    manager.begin_request()
     return manager.process(event["data"])
