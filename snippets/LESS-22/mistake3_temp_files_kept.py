@@ -1,9 +1,12 @@
-from lab import temp_file
+from lab import object_store, temp_file
 
+S3 = object_store()
 _temp_files = []  # module level: survives warm starts
 
 
 def handler(event, context):
-    path = temp_file(size_mb=10)  # e.g. a downloaded report
+    key = f"reports/{event['n']}.pdf"
+    path = temp_file(size_mb=10)  # the report, rendered to disk
     _temp_files.append(path)  # remembered, never removed
-    return {"report": path, "kept": len(_temp_files)}
+    S3.put(key, path)  # uploaded from the file
+    return {"uploaded": key}

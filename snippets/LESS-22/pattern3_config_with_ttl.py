@@ -9,7 +9,7 @@ _loaded_at = 0.0
 
 def get_config():
     global _config, _loaded_at
-    if _config is None or now() - _loaded_at > MAX_AGE:
+    if _config is None or now() - _loaded_at >= MAX_AGE:
         _config = MappingProxyType({"timeout": int(get_parameter("/app/timeout"))})
         _loaded_at = now()
     return _config

@@ -74,6 +74,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
         else:
             print(f"{view.status.upper()} {view.message}")
     failed = len(results) - passed + len(problems)
+    if args.mutants:
+        from sima.proofs import mutation_scores
+
+        for score in mutation_scores(settings, [Path(p) for p in args.paths]):
+            for line in score.lines():
+                print(line)
+            failed += score.total - score.rejected
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
@@ -142,6 +149,12 @@ def parser() -> argparse.ArgumentParser:
 
     ver = sub.add_parser("verify", help=cmd_verify.__doc__)
     ver.add_argument("paths", nargs="*", help="snippet files or folders (default: all)")
+    ver.add_argument(
+        "--mutants",
+        action="store_true",
+        help="also check that each snippet's claim rejects broken variants of it "
+        "(its handler raising an unrelated error, doing nothing...); a survivor fails",
+    )
     ver.set_defaults(func=cmd_verify)
 
     run = sub.add_parser("run", help=cmd_run.__doc__)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sima_lab
+import sima_lab.mutants
 from sima.catalog import Catalog
 from sima.pages import snippet_markers
 from sima.problems import Problem, Severity
@@ -271,3 +272,53 @@ def lab_payload(path: Path) -> dict[str, object]:
         "scenarios": text("scenarios.py"),
         "files": files,
     }
+
+
+@dataclass(frozen=True)
+class MutationScore:
+    """How many broken variants of a folder's snippets their claims rejected.
+
+    Attributes:
+        folder: The folder, as messages show it.
+        trials: Each claimed snippet's file with the trials of its variants.
+    """
+
+    folder: str
+    trials: tuple[tuple[str, tuple[sima_lab.mutants.Trial, ...]], ...]
+
+    @property
+    def total(self) -> int:
+        """Variants tried."""
+        return sum(len(found) for _, found in self.trials)
+
+    @property
+    def rejected(self) -> int:
+        """Variants whose check came out `fail`, as it must."""
+        return sum(t.rejected for _, found in self.trials for t in found)
+
+    def lines(self) -> list[str]:
+        """A line per variant that was not rejected, then the folder's score."""
+        lines = [t.format(path) for path, found in self.trials for t in found if not t.rejected]
+        lines.append(f"{self.folder}: {self.rejected} of {self.total} mutants rejected")
+        return lines
+
+
+def mutation_scores(settings: Settings, paths: Sequence[Path] = ()) -> list[MutationScore]:
+    """Try the broken variants of every snippet under `paths` (default: all).
+
+    See [`sima_lab.mutants`][sima_lab.mutants] for the variants. Folders and paths
+    that cannot be read are left out: `verify_all` reports them.
+    """
+    chosen, _ = _select(settings, paths)
+    scores: list[MutationScore] = []
+    for folder_path, names in chosen.items():
+        folder = sima_lab.load_folder(folder_path, root=settings.root)
+        by_name = sima_lab.mutants.folder_trials(folder)
+        paths_of = {spec.name: spec.path for spec in folder.snippets}
+        trials = tuple(
+            (paths_of[name], tuple(found))
+            for name, found in by_name.items()
+            if names is None or name in names
+        )
+        scores.append(MutationScore(folder.path, trials))
+    return scores

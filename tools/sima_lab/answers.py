@@ -1,12 +1,15 @@
-"""Helpers for scenarios that check a handler's answers without ever crashing on them.
+"""Helpers for scenarios: reading answers without crashing on them, naming failures.
 
 A reader can edit a snippet into anything: a handler that returns None, a string, an
 object whose `__repr__` or `__eq__` raises, `True` where a number belongs. A scenario
 must then say the answer is wrong, not fail itself. These functions read answers
 defensively and phrase what went wrong, so every `scenarios.py` says it the same way:
 
+A scenario returns its verdict through [`judge`][sima_lab.answers.judge], naming each
+failure it found, so that a bad claim can declare which one it expects:
+
 ```python
-from sima_lab.answers import also, answer, same, wrong_answers
+from sima_lab.answers import answer, judge, same, unexpected_errors, wrong_answers
 
 def user_isolation(lab: Lab) -> Verdict:
     records = [lab.invoke({"userId": u}) for u in ("ann", "bob")]
@@ -15,8 +18,19 @@ def user_isolation(lab: Lab) -> Verdict:
         check=lambda r: same(answer(r.result, "user"), r.event["userId"]),
         wanted=lambda r: f"{r.event['userId']}'s answer",
     )
-    return Verdict(not wrong, also("2 requests on 1 container", wrong))
+    leaked = "ann" in text_of(records[1].result)
+    return judge(
+        "2 requests on 1 container",
+        unexpected_errors(records),
+        leak=leaked and "bob's response held ann's session",
+        wrong_answer=wrong,
+    )
 ```
+
+The failures every scenario shares have one name each: `wrong-answer`
+([`wrong_answers`][sima_lab.answers.wrong_answers]), `skipped-work`
+([`skipped`][sima_lab.answers.skipped]) and `error:<Type>`
+([`unexpected_errors`][sima_lab.answers.unexpected_errors]).
 """
 
 from __future__ import annotations
@@ -24,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sima_lab.lab import Invocation
+from sima_lab.lab import Invocation, Verdict
 
 
 def answer(result: Any, key: str) -> Any:
@@ -97,3 +111,90 @@ def wrong_answers(
 def also(observed: str, *problems: str) -> str:
     """The sentence, with each problem found (if any) appended after a semicolon."""
     return "; ".join([observed, *(p for p in problems if p)])
+
+
+def skipped(records: list[Invocation], count: str, doing: str) -> str:
+    """'' when every invocation that did not fail counted `count`, else how many did not.
+
+    For example '3 of 15 invocations never queried the database' (for
+    `skipped(records, "db.query", "queried the database")`).
+    """
+    idle = [r for r in records if r.ok and r.counts.get(count, 0) < 1]
+    if not idle:
+        return ""
+    return f"{len(idle)} of {len(records)} invocations never {doing}"
+
+
+def error_of(record: Invocation) -> str:
+    """'TypeError at line 14' for a failed invocation, 'no error' otherwise."""
+    if record.error is None:
+        return "no error"
+    where = f" at line {record.error.line}" if record.error.line else ""
+    return f"{record.error.type}{where}"
+
+
+def errors_in(records: list[Invocation]) -> str:
+    """'3 of 4 failed, first: TypeError at line 14', or 'no errors'."""
+    failed = [r for r in records if r.error is not None]
+    if not failed:
+        return "no errors"
+    return f"{len(failed)} of {len(records)} failed, first: {error_of(failed[0])}"
+
+
+def unexpected_errors(
+    records: list[Invocation], expected: Callable[[Invocation], bool] | None = None
+) -> dict[str, str]:
+    """Each kind of error the scenario did not expect, as a failure `error:<Type>`.
+
+    Args:
+        records: The invocations to look at.
+        expected: Which failed invocations are what the scenario observes (an
+            `OutOfMemory` it provokes, say); those are left out. None: every error
+            is unexpected.
+
+    Returns:
+        `{"error:KeyError": "2 of 5 invocations failed with KeyError, first at line
+        14"}`: empty when no invocation failed unexpectedly.
+    """
+    found: dict[str, list[Invocation]] = {}
+    for record in records:
+        if record.error is not None and not (expected is not None and expected(record)):
+            found.setdefault(record.error.type, []).append(record)
+    failures: dict[str, str] = {}
+    for kind, failed in found.items():
+        first = failed[0].error
+        assert first is not None
+        where = f", first at line {first.line}" if first.line else ""
+        failures[f"error:{kind}"] = (
+            f"{len(failed)} of {len(records)} invocations failed with {kind}{where}"
+        )
+    return failures
+
+
+def judge(observed: str, *found: Mapping[str, str], **named: str | bool) -> Verdict:
+    """The verdict: the sentence, and every failure found, each with its name.
+
+    Args:
+        observed: What the lab saw, in one sentence with the run's numbers.
+        *found: Failures already named, such as
+            [`unexpected_errors`][sima_lab.answers.unexpected_errors]' result; each
+            one's text is appended to the sentence.
+        **named: One keyword per failure the scenario checks for, its name with
+            hyphens for underscores (`stale_config=` names `stale-config`): a
+            non-empty string is that failure, its text appended to the sentence;
+            `True` is that failure, already told in `observed`; `''`, `False` or
+            None is no failure.
+    """
+    failures: set[str] = set()
+    texts: list[str] = []
+    for mapping in found:
+        for name, text in mapping.items():
+            failures.add(name)
+            texts.append(text)
+    for key, value in named.items():
+        if not value:
+            continue
+        failures.add(key.replace("_", "-"))
+        if isinstance(value, str):
+            texts.append(value)
+    return Verdict(also(observed, *texts), frozenset(failures))

@@ -9,6 +9,7 @@ scenario functions:
 claim = "bad"                 # "good" or "bad"
 says = "One sentence: what happens."
 scenario = "user_isolation"   # a function in scenarios.py
+fails = ["leak"]              # on a bad snippet: what its scenario observes going wrong
 # optional, on a good snippet: the bad snippet it fixes (same scenario)
 fixes = "mistake1_user_sessions"
 # optional: other files of the folder the snippet imports, by module name
@@ -36,10 +37,10 @@ from pathlib import Path
 from typing import Any
 
 from sima_lab.errors import LoadError, Problem
-from sima_lab.lab import module_name
+from sima_lab.lab import FAILURE_NAME, module_name
 from sima_lab.verify import CLAIM_VALUES, Outcome, Scenario, verify
 
-KEYS = ("claim", "says", "scenario", "fixes", "modules")
+KEYS = ("claim", "says", "scenario", "fails", "fixes", "modules")
 REQUIRED = ("claim", "says", "scenario")
 CLAIMS_FILE = "claims.toml"
 SCENARIOS_FILE = "scenarios.py"
@@ -58,6 +59,8 @@ class Claim:
         claim: `good` or `bad` (anything else is reported as a problem).
         says: One sentence: what happens when this code runs.
         scenario: The name of the scenario function that checks it.
+        fails: On a bad snippet, the names of the failures its scenario must observe
+            (no more, no fewer): `("leak",)`. Empty on a good one.
         fixes: On a good snippet, the bad snippet it fixes (same scenario), or None.
         modules: Other files of the folder the snippet imports, by module name.
         line: Line of the table's header in `claims.toml` (0 if unknown).
@@ -69,6 +72,7 @@ class Claim:
     claim: str
     says: str
     scenario: str
+    fails: tuple[str, ...] = ()
     fixes: str | None = None
     modules: tuple[str, ...] = ()
     line: int = 0
@@ -131,12 +135,15 @@ def parse_claims(toml_text: str, filename: str = CLAIMS_FILE) -> tuple[list[Clai
         raw_modules = table.get("modules", [])
         modules = tuple(raw_modules) if isinstance(raw_modules, list) else ()
         fixes = table.get("fixes")
+        raw_fails = table.get("fails", [])
+        fails = [raw_fails] if isinstance(raw_fails, str) else raw_fails
         claims.append(
             Claim(
                 name=name,
                 claim=_text(table.get("claim")),
                 says=_text(table.get("says")),
                 scenario=_text(table.get("scenario")),
+                fails=tuple(str(f) for f in fails) if isinstance(fails, list) else (),
                 fixes=fixes if isinstance(fixes, str) else None,
                 modules=tuple(str(m) for m in modules),
                 line=line,
@@ -158,6 +165,15 @@ def _check_table(
     for key in REQUIRED:
         if key not in table:
             problems.append(Problem(filename, line, f"[{name}] is missing {key!r}"))
+    if table.get("claim") == "bad" and "fails" not in table:
+        problems.append(
+            Problem(
+                filename,
+                line,
+                f"[{name}] is bad but does not say what fails: add fails = [\"...\"] "
+                "with the failures its scenario observes",
+            )
+        )
     for key, value in table.items():
         at = keys.get(key, line)
         if key not in KEYS:
@@ -169,6 +185,8 @@ def _check_table(
         elif key == "modules":
             if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
                 problems.append(Problem(filename, at, f"[{name}] modules must be a list of names"))
+        elif key == "fails":
+            problems.extend(_check_fails(name, value, table.get("claim"), at, filename))
         elif not isinstance(value, str):
             problems.append(Problem(filename, at, f"[{name}] {key} must be a string"))
         elif key == "claim" and value not in CLAIM_VALUES:
@@ -178,6 +196,30 @@ def _check_table(
         elif key in ("says", "scenario") and not value.strip():
             problems.append(Problem(filename, at, f"[{name}] {key} is empty"))
     return problems
+
+
+def _check_fails(
+    name: str, value: object, claim: object, at: int, filename: str
+) -> list[Problem]:
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return [Problem(filename, at, f"[{name}] fails must be a name or a list of names")]
+    if claim == "good":
+        return [
+            Problem(filename, at, f"[{name}] is good, so nothing fails: remove fails, or claim bad")
+        ]
+    if not names:
+        return [Problem(filename, at, f"[{name}] fails is empty: name what goes wrong")]
+    return [
+        Problem(
+            filename,
+            at,
+            f"[{name}] failure {n!r} is not a name: kebab-case words (stale-config) "
+            "or error:<Type> (error:KeyError)",
+        )
+        for n in names
+        if not FAILURE_NAME.fullmatch(n)
+    ]
 
 
 def load_claims(toml_text: str, filename: str = CLAIMS_FILE) -> list[Claim]:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import copy
 import importlib
 import posixpath
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import CodeType
@@ -47,17 +48,45 @@ _US_PER_MS = 1000
 _US_PER_S = 1_000_000
 
 
+#: What a failure's name looks like: kebab-case words (`stale-config`), or `error:`
+#: and an exception's type name for an error nobody expected (`error:KeyError`).
+FAILURE_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*(?::[A-Za-z_][A-Za-z0-9_.]*)?")
+
+
 @dataclass(frozen=True)
 class Verdict:
     """What a scenario concludes about the snippet it ran.
 
     Attributes:
-        good: True when the behaviour the scenario checks for was right.
         observed: One sentence of what the lab saw, with the numbers of the run.
+        failures: The names of what went wrong (`leak`, `tmp-full`, `wrong-answer`,
+            `error:KeyError`): empty when the behaviour the scenario checks for was
+            right. A bad claim declares the names it expects (`fails` in
+            `claims.toml`), and the check compares them with these.
+
+    Raises:
+        ValueError: A failure's name is not of the form of
+            [`FAILURE_NAME`][sima_lab.lab.FAILURE_NAME].
     """
 
-    good: bool
     observed: str
+    failures: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        failures = self.failures
+        if isinstance(failures, str) or not all(isinstance(f, str) for f in failures):
+            raise ValueError(f"failures must be a set of names, not {failures!r}")
+        object.__setattr__(self, "failures", frozenset(failures))
+        for name in self.failures:
+            if not FAILURE_NAME.fullmatch(name):
+                raise ValueError(
+                    f"failure name {name!r} is not kebab-case words (or error:<Type>)"
+                )
+
+    @property
+    def good(self) -> bool:
+        """True when nothing went wrong."""
+        return not self.failures
 
 
 @dataclass(frozen=True)
@@ -77,6 +106,8 @@ class Invocation:
         init_ms: Virtual time of the module code, for a cold start (else 0).
         duration_ms: Virtual time in all: module code (if cold) plus handler.
         counts: What the fakes did during it, e.g. `{"db.connect": 1}` (non-zero only).
+        init_counts: The part of `counts` done by the module code of a cold start (in
+            the init phase, before the handler); empty for a warm start.
         state_changes: How the handler changed module state and singletons, one
             line per name (`+name = ...`, `name: old -> new`, `-name`).
         memory_mb: The container's memory in use afterwards.
@@ -102,6 +133,11 @@ class Invocation:
     request_id: str
     output: str = ""
     notes: tuple[str, ...] = field(default=())
+    init_counts: Mapping[str, int] = field(default_factory=dict)
+
+    def handler_counts(self, key: str) -> int:
+        """How often the handler (not the module code) did `key`, e.g. `db.connect`."""
+        return self.counts.get(key, 0) - self.init_counts.get(key, 0)
 
     @property
     def ok(self) -> bool:
@@ -366,6 +402,7 @@ class Lab:
         container.last_used = self._uses
         container.invocations += 1
         init_us = 0
+        init_counts: dict[str, int] = {}
         changes: tuple[str, ...] = ()
         context = LambdaContext(
             self.settings, number, container.id, lambda: self._remaining_ms(container)
@@ -378,6 +415,7 @@ class Lab:
                 lambda: importlib.import_module(self.handler_module),
             )
             init_us = run.elapsed_us
+            init_counts = _delta(before_counts, self._counts)
             container.init_ms = init_us / _US_PER_MS
             if run.error is not None:
                 run = Executed(None, run.error, 0, run.output, True, run.halted)
@@ -408,6 +446,7 @@ class Lab:
             request_id=context.aws_request_id,
             output=output,
             notes=(*notes, *self._retire_after(container, run)),
+            init_counts=init_counts,
         )
         self._trace.append(record)
         if run.halted is not None:

@@ -35,7 +35,11 @@ class Outcome:
         filename: The snippet file, as messages show it.
         declared: What the claim says: `good` or `bad`.
         observed: What the check observed (`good` or `bad`), or None if it never ran.
-        status: `pass` (observed == declared), `fail` (it ran and disagreed), or
+        declared_failures: What the claim says fails (`fails`; empty for good).
+        observed_failures: What the check observed failing, sorted (empty when it
+            observed good or never ran).
+        status: `pass` (observed == declared, and for a bad claim the failures
+            observed are exactly those declared), `fail` (it ran and disagreed), or
             `error` (it could not run: syntax error, scenario crashed or returned no
             verdict, snippet stopped as an endless loop, unknown scenario).
         message: For `fail` and `error`, one line starting `path:line:` where a line
@@ -52,11 +56,17 @@ class Outcome:
     message: str
     verdict: Verdict | None
     trace: list[Invocation]
+    declared_failures: tuple[str, ...] = ()
+    observed_failures: tuple[str, ...] = ()
 
     @property
     def holds(self) -> bool:
-        """True when the check observed what the claim declares."""
-        return self.observed is not None and self.observed == self.declared
+        """True when the check observed what the claim declares, for its reason."""
+        return (
+            self.observed is not None
+            and self.observed == self.declared
+            and set(self.observed_failures) == set(self.declared_failures)
+        )
 
     def format(self) -> str:
         """The trace table, then the verdict (and the message when it did not pass)."""
@@ -64,7 +74,8 @@ class Outcome:
         if self.verdict is not None and self.observed is not None:
             holds = "the claim holds" if self.holds else "the claim does NOT hold"
             parts.append(
-                f"verdict: observed {self.observed}, declared {self.declared}: {holds}.\n"
+                f"verdict: observed {_with(self.observed, self.observed_failures)}, declared "
+                f"{_with(self.declared, self.declared_failures)}: {holds}.\n"
                 f"  {self.verdict.observed}"
             )
         if self.status != "pass":
@@ -112,6 +123,8 @@ def verify(
             message=message,
             verdict=verdict,
             trace=trace or [],
+            declared_failures=tuple(claim.fails),
+            observed_failures=tuple(sorted(verdict.failures)) if verdict is not None else (),
         )
 
     if claim.claim not in CLAIM_VALUES:
@@ -153,26 +166,47 @@ def verify(
             f"{type(exc).__name__}: {exc}",
             trace=lab.trace,
         )
-    if not isinstance(verdict, Verdict) or not isinstance(verdict.good, bool):
+    if not isinstance(verdict, Verdict) or not isinstance(verdict.observed, str):
         return outcome(
             "error",
             f"{scenario_file}:{scenario_line}: scenario {claim.scenario}() returned "
-            f"{type(verdict).__name__}, not a Verdict(good: bool, observed: str): "
+            f"{type(verdict).__name__}, not a Verdict(observed, failures): "
             "the check never ran",
             trace=lab.trace,
         )
     observed = "good" if verdict.good else "bad"
-    if observed == claim.claim:
+    found = tuple(sorted(verdict.failures))
+    if observed == claim.claim and set(found) == set(claim.fails):
         return outcome("pass", "", observed=observed, verdict=verdict, trace=lab.trace)
-    line = _blame_line(lab)
+    if observed == claim.claim:
+        missing = sorted(set(claim.fails) - set(found))
+        extra = sorted(set(found) - set(claim.fails))
+        differs = "; ".join(
+            part
+            for part in (
+                f"not observed: {', '.join(missing)}" if missing else "",
+                f"also observed: {', '.join(extra)}" if extra else "",
+            )
+            if part
+        )
+        message = (
+            f"declared bad with {', '.join(claim.fails) or 'no failure named'}, but the check "
+            f"observed {', '.join(found)} ({differs}): {verdict.observed}"
+        )
+    else:
+        message = (
+            f"declared {_with(claim.claim, claim.fails)}, but the check observed "
+            f"{_with(observed, found)}: {verdict.observed}"
+        )
+    where = f"{filename}:{_blame_line(lab)}"
     return outcome(
-        "fail",
-        f"{filename}:{line}: declared {claim.claim}, but the check observed {observed}: "
-        f"{verdict.observed}",
-        observed=observed,
-        verdict=verdict,
-        trace=lab.trace,
+        "fail", f"{where}: {message}", observed=observed, verdict=verdict, trace=lab.trace
     )
+
+
+def _with(value: str, failures: tuple[str, ...]) -> str:
+    """'bad (tmp-full, wrong-answer)', or the value alone when nothing is named."""
+    return f"{value} ({', '.join(failures)})" if failures else value
 
 
 def _blame_line(lab: Lab) -> int:
