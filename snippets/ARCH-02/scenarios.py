@@ -16,13 +16,32 @@ application (`lab.mount`), sends it the same five requests, and checks two thing
 
 A snippet is good only when both hold. A handler or module that does not do its job
 (returns None, raises, answers something else) is judged bad, never a crash.
+
+Every scenario names the same failures (besides `wrong-answer` and `error:<Type>`,
+shared by every scenario, see `sima_lab.answers`):
+
+- `stale-read`: a read after an update got the value from before it;
+- `miss-hidden`: the read of a key never stored got a value instead of None, so the
+  caller cannot tell a miss;
+- `miscounted`: the metrics core's counts are not the requests' 2 hits and 1 miss;
+- `no-metrics`: the last response carried no metrics;
+- `core-imports-core`: a core imports another core instead of going through the
+  gateway;
+- `forbidden-import`: a module imports a layer its own may not import (the handler an
+  interface, the gateway a core...);
+- `eager-import`: the gateway or an interface imports the next layer at module level,
+  not on first use;
+- `state-outside-core`: the gateway or an interface keeps module state of its own;
+- `logic-outside-core`: a function of the gateway or an interface does more than pass
+  the call on;
+- `unreadable-module`: a module's source cannot be parsed.
 """
 
 import ast
 from collections.abc import Mapping
 
 from sima_lab import Invocation, Lab, Verdict
-from sima_lab.answers import answer, shown
+from sima_lab.answers import answer, judge, same, shown, text_of, unexpected_errors, wrong_answers
 
 #: The five requests: store, read, read a missing key, update, read the update.
 REQUESTS = (
@@ -43,6 +62,9 @@ ALLOWED = {
     ("core", "gateway"),
 }
 LAZY = {("gateway", "interface"), ("interface", "core")}
+
+#: A break of the layering rule: (failure name, what it is).
+Problem = tuple[str, str]
 
 
 # -- reading the code ---------------------------------------------------------------------
@@ -107,14 +129,18 @@ def _passes_through(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     )
 
 
-def _own_logic(module: str, source: str) -> list[str]:
+def _own_logic(module: str, source: str) -> list[Problem]:
     """What a gateway or interface module does besides passing calls on."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     for node in ast.parse(source).body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             if not _passes_through(node):
                 problems.append(
-                    f"{module}.{node.name} does more than pass the call on (line {node.lineno})"
+                    (
+                        "logic-outside-core",
+                        f"{module}.{node.name} does more than pass the call on "
+                        f"(line {node.lineno})",
+                    )
                 )
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
             value = node.value
@@ -125,19 +151,24 @@ def _own_logic(module: str, source: str) -> list[str]:
             if not literal:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 names = ", ".join(ast.unparse(t) for t in targets)
-                problems.append(f"{module} keeps state of its own ({names}, line {node.lineno})")
+                problems.append(
+                    (
+                        "state-outside-core",
+                        f"{module} keeps state of its own ({names}, line {node.lineno})",
+                    )
+                )
     return problems
 
 
-def _layering(sources: Mapping[str, str]) -> tuple[list[str], int]:
+def _layering(sources: Mapping[str, str]) -> tuple[list[Problem], int]:
     """Every break of the layering rule, and how many imports between modules were read."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     edges = 0
     for module, source in sources.items():
         try:
             imports = _imports(source)
         except SyntaxError:
-            problems.append(f"{module} cannot be read")
+            problems.append(("unreadable-module", f"{module} cannot be read"))
             continue
         mine = _layer(module)
         for target, line, lazy in imports:
@@ -147,13 +178,23 @@ def _layering(sources: Mapping[str, str]) -> tuple[list[str], int]:
             theirs = _layer(target)
             if mine == theirs == "core":
                 problems.append(
-                    f"{module} imports {target} directly (line {line}) instead of going "
-                    "back through the gateway"
+                    (
+                        "core-imports-core",
+                        f"{module} imports {target} directly (line {line}) instead of going "
+                        "back through the gateway",
+                    )
                 )
             elif (mine, theirs) not in ALLOWED:
-                problems.append(f"the {mine} {module} imports the {theirs} {target} (line {line})")
+                problems.append(
+                    (
+                        "forbidden-import",
+                        f"the {mine} {module} imports the {theirs} {target} (line {line})",
+                    )
+                )
             elif (mine, theirs) in LAZY and not lazy:
-                problems.append(f"{module} imports {target} at module level (line {line})")
+                problems.append(
+                    ("eager-import", f"{module} imports {target} at module level (line {line})")
+                )
         if mine in ("gateway", "interface"):
             problems += _own_logic(module, source)
     return problems, edges
@@ -162,10 +203,47 @@ def _layering(sources: Mapping[str, str]) -> tuple[list[str], int]:
 # -- running the application --------------------------------------------------------------
 
 
-def _right(record: Invocation, expected: str | None) -> bool:
-    value = answer(record.result, "value")
-    same = value is None if expected is None else isinstance(value, str) and value == expected
-    return record.ok and same and answer(record.result, "key") == record.event["key"]
+def _value(record: Invocation) -> object:
+    return answer(record.result, "value")
+
+
+def _answers_right(record: Invocation, expected: str | None) -> bool:
+    """The response names the request's key and carries the value it should."""
+    value = _value(record)
+    right = value is None if expected is None else same(value, expected)
+    return right and same(answer(record.result, "key"), record.event["key"])
+
+
+def _earlier_values() -> dict[int, set[str]]:
+    """For each read (by request number), the values its key held before the latest one."""
+    history: dict[str, list[str]] = {}
+    earlier: dict[int, set[str]] = {}
+    for number, (event, _) in enumerate(REQUESTS, 1):
+        if event["op"] == "put":
+            history.setdefault(event["key"], []).append(event["value"])
+        else:
+            earlier[number] = set(history.get(event["key"], [])[:-1])
+    return earlier
+
+
+def _misread(record: Invocation, expected: str | None) -> str:
+    # The pages tell a misread as the value read, not the whole response that
+    # `wrong_answers` shows: the story of these snippets is which value came back.
+    return (
+        f"request {record.number} ({record.event['op']} {record.event['key']}) read "
+        f"{shown(_value(record))} instead of {expected!r}"
+    )
+
+
+def _counted(metrics: object) -> bool:
+    """Whether the metrics are exactly METRICS (a mapping that breaks on reading is not)."""
+    if not isinstance(metrics, Mapping):
+        return False
+    try:
+        keys = set(metrics)
+    except Exception:
+        return False
+    return keys == set(METRICS) and all(same(answer(metrics, k), n) for k, n in METRICS.items())
 
 
 def _run(lab: Lab, role: str | None) -> Verdict:
@@ -173,69 +251,116 @@ def _run(lab: Lab, role: str | None) -> Verdict:
     if role is not None:
         lab.mount(role, handler="app")
     records = [lab.invoke(event) for event, _ in REQUESTS]
-    wrong = [
-        (record, expected)
-        for record, (_, expected) in zip(records, REQUESTS, strict=True)
-        if not _right(record, expected)
+    expected = {r.number: want for r, (_, want) in zip(records, REQUESTS, strict=True)}
+    earlier = _earlier_values()
+    answered = [r for r in records if r.ok]
+    wrong = [r for r in answered if not _answers_right(r, expected[r.number])]
+    in_key = [r for r in wrong if same(answer(r.result, "key"), r.event["key"])]
+    stale = [
+        r
+        for r in in_key
+        if isinstance(_value(r), str) and _value(r) in earlier.get(r.number, set())
     ]
-    metrics = answer(records[-1].result, "metrics")
-    counted = metrics == METRICS if isinstance(metrics, Mapping) else False
-    broken, edges = _layering(lab.sources)
+    hidden = [r for r in in_key if expected[r.number] is None and _value(r) is not None]
+    special = {r.number for r in stale + hidden}
+    others = wrong_answers(
+        records,
+        lambda r: _answers_right(r, expected[r.number]) or r.number in special,
+        lambda r: f"{r.event['key']} read as {expected[r.number]!r}",
+    )
 
-    if wrong:
-        record, expected = wrong[0]
-        value = answer(record.result, "value")
-        if record.error is not None:
-            error = record.error
-            where = error.filename.rsplit("/", 1)[-1] if error.filename else ""
-            at = f" ({where}, line {error.line})" if where and error.line else ""
-            what = f"failed with {error.type}: {error.message}{at}"
-        elif answer(record.result, "key") == record.event["key"] and isinstance(value, str | None):
-            what = f"read {value!r}"
-        else:
-            what = f"returned {shown(record.result)}"
-        story = (
-            f"request {record.number} ({record.event['op']} {record.event['key']}) {what} "
-            f"instead of {expected!r} ({len(wrong)} of {len(records)} answers wrong)"
-        )
-    else:
+    # The sentence tells the first stale or hidden read; the other is appended by judge.
+    told = min(stale[:1] + hidden[:1], key=lambda r: r.number, default=None)
+
+    def tell(found: list[Invocation]) -> str | bool:
+        if not found:
+            return False
+        return True if found[0] is told else _misread(found[0], expected[found[0].number])
+
+    if not wrong and len(answered) == len(records):
         story = (
             f"all {len(records)} requests answered right (u1 read 'Ada', then 'Grace' after "
             "the update; u2 missed)"
         )
-    if isinstance(metrics, Mapping):
-        hits, misses = metrics.get("cache.hit", 0), metrics.get("cache.miss", 0)
+    elif told is not None:
+        story = (
+            f"{_misread(told, expected[told.number])} "
+            f"({len(wrong)} of {len(records)} answers wrong)"
+        )
+    else:
+        right = len(answered) - len(wrong)
+        story = f"{right} of {len(records)} requests answered right"
+
+    last = records[-1]
+    metrics = answer(last.result, "metrics")
+    counted = _counted(metrics)
+    if last.error is not None:
+        story += "; the last request failed, so no metrics were read"
+    elif isinstance(metrics, Mapping):
+        hits, misses = (answer(metrics, name) for name in METRICS)
+        hits, misses = (text_of(0 if n is None else n) for n in (hits, misses))
         story += f"; core_metrics counted {hits} hit(s) and {misses} miss(es)"
         if not counted:
             story += f" (expected {METRICS['cache.hit']} and {METRICS['cache.miss']})"
     else:
         story += f"; the last response carried no metrics ({shown(metrics)})"
+
+    broken, edges = _layering(lab.sources)
+    listed = broken[:3]
     if broken:
-        listed = broken[:3] + ([f"{len(broken) - 3} more"] if len(broken) > 3 else [])
-        story += f"; layering broken: {', and '.join(listed)}"
+        more = [f"{len(broken) - 3} more"] if len(broken) > 3 else []
+        story += f"; layering broken: {', and '.join([text for _, text in listed] + more)}"
     else:
         story += f"; the {edges} imports between modules, read with ast, follow the layers"
-    return Verdict(not wrong and counted and not broken, story)
+    # Each kind of break is told in the sentence when one of the first three is of
+    # its kind (no text to add), otherwise judge appends its first one.
+    layering: dict[str, str] = {}
+    for name, text in reversed(broken):
+        layering[name] = text
+    for name, _ in listed:
+        layering[name] = ""
+    return judge(
+        story,
+        unexpected_errors(records),
+        layering,
+        stale_read=tell(stale),
+        miss_hidden=tell(hidden),
+        miscounted=isinstance(metrics, Mapping) and not counted,
+        no_metrics=last.ok and not isinstance(metrics, Mapping),
+        wrong_answer=others,
+    )
 
 
 # -- scenarios ------------------------------------------------------------------------------
 
 
 def app_calls_the_gateway(lab: Lab) -> Verdict:
-    """The handler module itself: it reaches the application only through the gateway."""
+    """The handler module itself: it reaches the application only through the gateway.
+
+    Failures: those of every ARCH-02 scenario (see the module's docstring).
+    """
     return _run(lab, None)
 
 
 def gateway_passes_calls_through(lab: Lab) -> Verdict:
-    """The snippet is the gateway: it must pass each call to its interface, no more."""
+    """The snippet is the gateway: it must pass each call to its interface, no more.
+
+    Failures: those of every ARCH-02 scenario (see the module's docstring).
+    """
     return _run(lab, "gateway")
 
 
 def interface_only_routes(lab: Lab) -> Verdict:
-    """The snippet is the cache interface: it must route each call to the core, no more."""
+    """The snippet is the cache interface: it must route each call to the core, no more.
+
+    Failures: those of every ARCH-02 scenario (see the module's docstring).
+    """
     return _run(lab, "interface_cache")
 
 
 def cores_go_through_the_gateway(lab: Lab) -> Verdict:
-    """The snippet is the cache core: it may use the metrics core only via the gateway."""
+    """The snippet is the cache core: it may use the metrics core only via the gateway.
+
+    Failures: those of every ARCH-02 scenario (see the module's docstring).
+    """
     return _run(lab, "core_cache")

@@ -10,13 +10,17 @@ the lab, not measured on any platform.
 Every scenario also checks that the handler does its job: each request must get, for
 every interface it names, that router's answer. A handler that returns None, raises,
 or answers something else is judged bad, with a sentence saying so.
+
+Each verdict names what went wrong, so that a bad claim's `fails` can say which
+failure its snippet shows: `wrong-answer` and `error:<Type>` are shared by every
+scenario (see `sima_lab.answers`); the others are named in each scenario's docstring.
 """
 
 from collections.abc import Mapping
 from types import MappingProxyType
 
 from sima_lab import HeavyModule, Invocation, Lab, Verdict
-from sima_lab.answers import shown
+from sima_lab.answers import answer, judge, shown, unexpected_errors, wrong_answers
 
 INTERFACES = (
     "auth",
@@ -60,28 +64,20 @@ def _answered(record: Invocation) -> bool:
     names = record.event["interfaces"]
     payload = record.event["payload"]
     result = record.result
-    try:
-        return (
-            record.ok
-            and isinstance(result, Mapping)
-            and sorted(result) == sorted(names)
-            and all(result[name] == payload for name in names)
-        )
-    except Exception:
-        return False
+    # `wrong_answers` counts an answer that breaks these comparisons as wrong.
+    return (
+        isinstance(result, Mapping)
+        and sorted(result) == sorted(names)
+        and all(answer(result, name) == payload for name in names)
+    )
 
 
 def _wrong(records: list[Invocation]) -> str:
-    """'' when every request was answered, else what the first wrong one did."""
-    wrong = [r for r in records if not _answered(r)]
-    if not wrong:
-        return ""
-    first = wrong[0]
-    what = f"failed with {first.error}" if first.error else f"returned {shown(first.result, 70)}"
-    names = ", ".join(first.event["interfaces"])
-    return (
-        f"request {first.number} {what} instead of the answers of {names} "
-        f"({len(wrong)} of {len(records)} requests wrong)"
+    """'' when every request that did not fail was answered, else the first wrong one."""
+    return wrong_answers(
+        records,
+        _answered,
+        lambda r: f"the answers of {', '.join(r.event['interfaces'])}",
     )
 
 
@@ -90,7 +86,14 @@ def _imports(record: Invocation) -> int:
 
 
 def cold_start_and_first_calls(lab: Lab) -> Verdict:
-    """Routers must be imported when a request first needs them, once per container."""
+    """Routers must be imported when a request first needs them, once per container.
+
+    Failures: `eager-imports` (a request imported more routers than the ones it was
+    the first to use: the cold start paid for routers its request did not need),
+    `missing-imports` (a request answered when fewer routers had been imported than
+    it and the requests before it used), `extra-containers` (the five requests did
+    not all run on one warm container).
+    """
     _declare_routers(lab)
     records = [
         lab.invoke({"interfaces": list(names), "payload": {"request": number}})
@@ -127,31 +130,51 @@ def cold_start_and_first_calls(lab: Lab) -> Verdict:
     )
     if containers != 1:
         story += f"; the requests ran on {containers} containers instead of one"
-    wrong = _wrong(records)
-    if wrong:
-        story += f"; {wrong}"
-    return Verdict(on_demand and not wrong, story)
+    eager = [r for r, n, e in zip(records, imports, expected, strict=True) if n > e]
+    # A request that answered must have had every router it used imported by then,
+    # by itself or a request before it (a failed one is told by its error).
+    behind = [
+        r for i, r in enumerate(records) if r.ok and sum(imports[: i + 1]) < sum(expected[: i + 1])
+    ]
+    return judge(
+        story,
+        unexpected_errors(records),
+        eager_imports=bool(eager),
+        missing_imports=behind
+        and f"by request {behind[0].number}, {sum(imports[: behind[0].number])} router(s) "
+        f"had been imported for {sum(expected[: behind[0].number])} used",
+        extra_containers=containers != 1,
+        wrong_answer=_wrong(records),
+    )
 
 
 def unknown_interface_name(lab: Lab) -> Verdict:
-    """A mistyped interface name must fail with an error that says what went wrong."""
+    """A mistyped interface name must fail with an error that says what went wrong.
+
+    The request with the typo is expected to fail; the ones before and after it must
+    be answered.
+
+    Failures: `no-error` (the typo raised nothing), `unknown-not-named` (the error's
+    message does not name the interface asked for), `known-not-listed` (it leaves out
+    some of the known interfaces).
+    """
     _declare_routers(lab)
     before = lab.invoke({"interfaces": ["cache"], "payload": {"request": 1}})
     typo = lab.invoke({"interfaces": ["cahce"], "payload": {"request": 2}})
     after = lab.invoke({"interfaces": ["cache", "config"], "payload": {"request": 3}})
     error = typo.error
+    names_it = False
+    missing: list[str] = []
     if error is None:
         returned = shown(typo.result, 70)
         told = f"the unknown interface 'cahce' raised nothing (the handler returned {returned})"
-        clear = False
     else:
         missing = [name for name in INTERFACES if name not in error.message]
         names_it = "cahce" in error.message
-        clear = names_it and not missing
         said = f"{error.type}: {error.message}"
         said = said if len(said) <= 90 else f"{said[:87]}..."
         told = f"the unknown interface 'cahce' failed with {said}"
-        if not clear:
+        if not names_it or missing:
             lacks = []
             if not names_it:
                 lacks.append("the name asked for")
@@ -160,8 +183,15 @@ def unknown_interface_name(lab: Lab) -> Verdict:
             told += f", which leaves out {' and '.join(lacks)}"
         else:
             told += ", naming it and all 12 known interfaces"
-    wrong = _wrong([before, after])
-    story = told + (
-        f"; {wrong}" if wrong else "; the requests before and after it were answered right"
+    others = [before, after]
+    wrong = _wrong(others)
+    if not wrong and all(r.ok for r in others):
+        told += "; the requests before and after it were answered right"
+    return judge(
+        told,
+        unexpected_errors([before, typo, after], expected=lambda r: r is typo),
+        no_error=error is None,
+        unknown_not_named=error is not None and not names_it,
+        known_not_listed=bool(missing),
+        wrong_answer=wrong,
     )
-    return Verdict(clear and not wrong, story)
