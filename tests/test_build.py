@@ -19,11 +19,12 @@ from sima.cli import main as sima
 GOOD_SNIPPET = "def handler(event, context):\n    return event['n'] + 1\n"
 SCENARIOS = """\
 from sima_lab import Lab, Verdict
+from sima_lab.answers import judge
 
 
 def adds_one(lab: Lab) -> Verdict:
     result = lab.invoke({"n": 1}).result
-    return Verdict(result == 2, f"got {result!r}")
+    return judge(f"got {result!r}", wrong_answer=result != 2)
 """
 
 
@@ -95,7 +96,9 @@ def _scenario_raises(p: Project) -> None:
 
 
 def _check_never_ran(p: Project) -> None:
-    checkless = SCENARIOS.replace('return Verdict(result == 2, f"got {result!r}")', "print(result)")
+    checkless = SCENARIOS.replace(
+        'return judge(f"got {result!r}", wrong_answer=result != 2)', "print(result)"
+    )
     p.write("snippets/LESS-01/scenarios.py", checkless)
 
 
@@ -145,7 +148,7 @@ CASES = [
     Case(
         "check never ran",
         _check_never_ran,
-        "returned NoneType, not a Verdict(good: bool, observed: str): the check never ran",
+        "returned NoneType, not a Verdict(observed, failures): the check never ran",
         error=False,
     ),
     Case(

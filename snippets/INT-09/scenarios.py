@@ -4,30 +4,15 @@ Every scenario also checks that the handler does its job: each invocation must
 return its own caller's orders (or answer its ping) and query the database when the
 answer needs it. A handler that returns None, returns something else or raises is
 judged bad, with a sentence that says so; it never makes a scenario crash.
+Each verdict names what went wrong (see each scenario's docstring), so that a bad
+claim's `fails` can say which failure its snippet shows.
 """
 
 from sima_lab import Invocation, Lab, Verdict
-from sima_lab.answers import also, answer, same, wrong_answers
+from sima_lab.answers import answer, errors_in, judge, same, unexpected_errors, wrong_answers
 
 SQL = "select * from orders where user_id = %s"
 ORDERS = [("order-1",), ("order-2",)]
-
-
-def _error(record: Invocation) -> str:
-    """'NameError at line 9: name ... is not defined' for a failed invocation."""
-    if record.error is None:
-        return "no error"
-    where = f" at line {record.error.line}" if record.error.line else ""
-    message = f" ({record.error.message})" if record.error.message else ""
-    return f"{record.error.type}{where}{message}"
-
-
-def _errors(records: list[Invocation]) -> str:
-    """'3 of 3 failed, first: NameError at line 9 (...)', or 'no errors'."""
-    failed = [r for r in records if r.error is not None]
-    if not failed:
-        return "no errors"
-    return f"{len(failed)} of {len(records)} failed, first: {_error(failed[0])}"
 
 
 def _unqueried(records: list[Invocation]) -> str:
@@ -62,6 +47,9 @@ def three_requests(lab: Lab) -> Verdict:
     lab's `connect_db()`), and each request does 50 ms of work (`work(50)`). The
     query's own cost is set to zero so that the request's work is exactly those
     50 ms, as in the example.
+
+    Failures: `client-per-request` (more clients than containers), `client-at-import`
+    (the client was created by module code, not by the first request).
     """
     lab.settings.query_ms = 0
     lab.db.results[SQL] = ORDERS
@@ -73,7 +61,7 @@ def three_requests(lab: Lab) -> Verdict:
     wrong = wrong_answers(records, _own_orders, _wanted_orders)
     unqueried = _unqueried(records)
     answered = all(r.ok for r in records) and not wrong and not unqueried
-    good = answered and lab.db.connects == containers
+    at_import = sum(r.init_counts.get("db.connect", 0) for r in records)
     spent = (
         f"3 requests took {each} ms: {total_ms:g} ms in all, with {lab.db.connects} "
         f"client(s) created on {containers} container(s)"
@@ -93,11 +81,21 @@ def three_requests(lab: Lab) -> Verdict:
             f"{spent}; a client per request would cost {per_request_ms:g} ms, "
             f"so reusing it saves {saved:.0f}%"
         )
-    return Verdict(good, also(f"{observed}; {_errors(records)}", wrong, unqueried))
+    return judge(
+        f"{observed}; {errors_in(records, message=True)}",
+        unexpected_errors(records),
+        client_per_request=lab.db.connects > containers,
+        client_at_import=at_import > 0 and f"{at_import} client(s) were created at import",
+        wrong_answer=wrong,
+        skipped_work=unqueried,
+    )
 
 
 def mixed_traffic(lab: Lab) -> Verdict:
-    """A burst of mostly pings: only containers that look orders up should connect."""
+    """A burst of mostly pings: only containers that look orders up should connect.
+
+    Failures: `unneeded-connection` (a container that only answered pings connected).
+    """
     lab.db.results[SQL] = ORDERS
     burst = [
         {"action": "ping"},
@@ -126,22 +124,15 @@ def mixed_traffic(lab: Lab) -> Verdict:
     wrong = wrong_answers(records, answered_right, wanted)
     unqueried = _unqueried(records)
     unused = max(0, lab.db.connects - len(needing))
-    good = (
-        all(r.ok for r in records)
-        and not wrong
-        and not unqueried
-        and lab.db.connects <= len(needing)
-    )
     pings = sum(1 for r in records if r.event["action"] == "ping")
-    return Verdict(
-        good,
-        also(
-            f"{len(records)} requests ({pings} pings, {len(records) - pings} order lookups) on "
-            f"{containers} containers opened {lab.db.connects} connection(s), "
-            f"{unused} of them on containers that never looked orders up "
-            f"({unused * lab.settings.connect_ms:g} ms of cold starts spent on them); "
-            f"peak {lab.db.peak_open} open on the server; {_errors(records)}",
-            wrong,
-            unqueried,
-        ),
+    return judge(
+        f"{len(records)} requests ({pings} pings, {len(records) - pings} order lookups) on "
+        f"{containers} containers opened {lab.db.connects} connection(s), "
+        f"{unused} of them on containers that never looked orders up "
+        f"({unused * lab.settings.connect_ms:g} ms of cold starts spent on them); "
+        f"peak {lab.db.peak_open} open on the server; {errors_in(records, message=True)}",
+        unexpected_errors(records),
+        unneeded_connection=unused > 0,
+        wrong_answer=wrong,
+        skipped_work=unqueried,
     )

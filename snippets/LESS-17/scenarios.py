@@ -1,11 +1,12 @@
 """Scenarios for LESS-17: each drives the lab and says what it observed.
 
-A scenario takes a Lab holding one snippet's code, runs invocations and returns
-Verdict(good, observed). Every verdict rests on facts that are the same on every run
-and in both runtimes (CPython and Pyodide); timings, which are not, are only reported
-in the sentence. Every scenario also checks that the handler does its job: a handler
-that returns None, a constant or something else, or raises, is judged bad with a
-sentence that says so, and never makes the scenario crash.
+A scenario takes a Lab holding one snippet's code, runs invocations and returns a
+verdict naming what went wrong (see each scenario's docstring). Every verdict rests
+on facts that are the same on every run and in both runtimes (CPython and Pyodide);
+timings, which are not, are only reported in the sentence. Every scenario also
+checks that the handler does its job: a handler that returns None, a constant or
+something else, or raises, is judged bad with a sentence that says so, and never
+makes the scenario crash.
 """
 
 import dataclasses
@@ -15,20 +16,9 @@ import threading
 from typing import Any
 
 from sima_lab import Invocation, Lab, Verdict
-from sima_lab.answers import also, answer, plain_int, shown
+from sima_lab.answers import answer, errors_in, judge, plain_int, shown, unexpected_errors
 
 # -- helpers ------------------------------------------------------------------------------
-
-
-def _errors(records: list[Invocation]) -> str:
-    """'2 of 7 failed, first: KeyError at line 12', or ''."""
-    failed = [r for r in records if r.error is not None]
-    if not failed:
-        return ""
-    first = failed[0].error
-    assert first is not None
-    where = f" at line {first.line}" if first.line else ""
-    return f"{len(failed)} of {len(records)} invocations failed, first: {first.type}{where}"
 
 
 def _runtime() -> str:
@@ -166,7 +156,17 @@ def _lock_counts(rerun: Lab) -> tuple[int, int]:
 
 
 def one_event_at_a_time(lab: Lab) -> Verdict:
-    """Each container runs one invocation at a time: a lock there is never needed."""
+    """Each container runs one invocation at a time: a lock there is never needed.
+
+    The snippet runs twice: once as written, once with locks that never block and
+    only count. The lock is needless when it was never found held and both runs gave
+    the same responses and left the same state.
+
+    Failures: `needless-lock` (the code takes a lock that was never found held and
+    changed nothing), `lock-mattered` (a lock was found held, or the counting run
+    answered differently: then it did more than nothing), `overlap` (a container ran
+    two invocations at once).
+    """
     records = _drive(lab)
     expected = _expected(records)
     wrong = [
@@ -181,11 +181,11 @@ def one_event_at_a_time(lab: Lab) -> Verdict:
         lab, skip
     ) == _states(rerun, skip)
     job_done = all(r.ok for r in records) and not wrong
-    problems = [_errors(records)]
+    wrong_text = ""
     if wrong:
         record, want = wrong[0]
         more = f" ({len(wrong)} of {len(records)} responses were wrong)" if len(wrong) > 1 else ""
-        problems.append(
+        wrong_text = (
             f"invocation {record.number} returned {shown(record.result)} instead of "
             f"{shown(want)}{more}"
         )
@@ -204,7 +204,15 @@ def one_event_at_a_time(lab: Lab) -> Verdict:
         )
     else:
         observed += "; no lock was taken"
-    return Verdict(job_done and acquired == 0, also(observed, *problems))
+    failed = [r for r in records if r.error is not None]
+    return judge(
+        observed + (f"; {errors_in(records)}" if failed else ""),
+        unexpected_errors(records),
+        needless_lock=bool(acquired) and not contended and same,
+        lock_mattered=bool(acquired) and (bool(contended) or not same),
+        overlap=at_once > 1,
+        wrong_answer=wrong_text,
+    )
 
 
 # -- what a lock costs --------------------------------------------------------------------
@@ -219,6 +227,9 @@ def lock_cost(lab: Lab) -> Verdict:
     measurement of the requested size, a positive ratio, and the lock size this very
     interpreter reports (`sys.getsizeof`). The ratio itself changes from run to run
     and machine to machine, so it is reported, never judged.
+
+    Failures: `wrong-size` (the lock size answered is not what this interpreter
+    reports), `large-lock` (500 bytes or more, as claimed upstream).
     """
     record = lab.invoke(dict(MEASURE))
     result = record.result
@@ -234,15 +245,14 @@ def lock_cost(lab: Lab) -> Verdict:
         and ratio > 0
     )
     if not record.ok:
-        return Verdict(False, f"the measurement failed: {_errors([record])}")
+        return judge(f"the measurement failed: {errors_in([record])}", unexpected_errors([record]))
     if not measured or size is None:
-        return Verdict(
-            False,
+        return judge(
             f"the handler returned {shown(result)} instead of a measurement of "
             f"{MEASURE['writes']:,} writes x {MEASURE['repeats']} with a positive ratio "
             "and a lock size",
+            wrong_answer=True,
         )
-    good = size == here and size < 500
     observed = (
         f"on {_runtime()}, {MEASURE['writes']:,} writes under an uncontended lock took "
         f"{ratio:g} times as long as {MEASURE['writes']:,} plain writes (median of "
@@ -252,7 +262,7 @@ def lock_cost(lab: Lab) -> Verdict:
     if size != here:
         observed += f", but a lock measures {here} bytes here"
     observed += ", not the 500 claimed upstream" if size < 500 else ""
-    return Verdict(good, observed)
+    return judge(observed, wrong_size=size != here, large_lock=size >= 500)
 
 
 # -- workers that interleave --------------------------------------------------------------
@@ -271,10 +281,14 @@ def _threads_can_start() -> bool:
 
 
 def workers_interleave(lab: Lab) -> Verdict:
-    """Workers sharing a counter lose updates unless a lock spans read and write."""
+    """Workers sharing a counter lose updates unless a lock spans read and write.
+
+    Failures: `lost-updates` (the counter ended below the number of updates, under
+    the lab's worst interleaving or on real threads).
+    """
     record = lab.invoke(dict(WORKERS))
     if not record.ok:
-        return Verdict(False, f"the handler failed: {_errors([record])}")
+        return judge(f"the handler failed: {errors_in([record])}", unexpected_errors([record]))
     result = record.result
     expected = WORKERS["workers"] * WORKERS["times"]
     interleaved = plain_int(answer(result, "interleaved"))
@@ -283,10 +297,10 @@ def workers_interleave(lab: Lab) -> Verdict:
     threads_ok = plain_int(threads) is not None if can_start else threads == "cannot start here"
     if plain_int(answer(result, "expected")) != expected or interleaved is None or not threads_ok:
         what = "a thread count" if can_start else "'cannot start here' for threads"
-        return Verdict(
-            False,
+        return judge(
             f"the handler returned {shown(result)} instead of the expected {expected}, "
             f"the interleaved count and {what}",
+            wrong_answer=True,
         )
     lost = expected - interleaved
     observed = (
@@ -299,5 +313,5 @@ def workers_interleave(lab: Lab) -> Verdict:
         )
     else:
         observed += f"; threads cannot start on {_runtime()}, so only the interleaving ran"
-    good = interleaved == expected and (not can_start or threads == expected)
-    return Verdict(good, observed)
+    lost_on_threads = can_start and threads != expected
+    return judge(observed, lost_updates=interleaved != expected or lost_on_threads)

@@ -39,7 +39,7 @@ def get_report_manager():
 
 
 def unload_report_manager():
-    """Get, reset, delete: frees the memory now; the next use rebuilds."""
+    """Get, reset, delete: in the lab the memory is free at once; the next use rebuilds."""
     if singleton_has("reports"):
         # reset() frees the data even if something else still holds it;
         # delete makes the next get_report_manager() build a new one.

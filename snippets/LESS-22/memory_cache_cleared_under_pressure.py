@@ -6,7 +6,7 @@ _results = {}  # module-level cache, dropped when memory runs short
 
 def handler(event, context):
     if memory_used_mb() > THRESHOLD_MB:
-        _results.clear()  # frees the memory at once; entries are rebuilt on demand
+        _results.clear()  # in the lab, frees the memory at once; rebuilt on demand
     key = event["key"]
     if key not in _results:
         work(50)

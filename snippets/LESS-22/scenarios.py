@@ -34,10 +34,7 @@ from sima_lab.answers import (
     wrong_answers,
 )
 
-
 # -- scenarios ------------------------------------------------------------------------------
-
-
 
 
 def cold_then_warm(lab: Lab) -> Verdict:
@@ -62,7 +59,9 @@ def cold_then_warm(lab: Lab) -> Verdict:
         lambda r: f"{r.event['userId']}'s 1 row and timeout 30",
     )
     containers = len(lab.all_containers)
-    in_handler = sum(r.handler_counts("db.connect") + r.handler_counts("params.read") for r in records)
+    in_handler = sum(
+        r.handler_counts("db.connect") + r.handler_counts("params.read") for r in records
+    )
     warm_ms = ", ".join(f"{r.duration_ms:g} ms" for r in rest)
     return judge(
         f"invocation 1 was a cold start of {first.duration_ms:g} ms "
@@ -203,8 +202,8 @@ def user_isolation(lab: Lab) -> Verdict:
     )
 
 
-def cache_survives_reset(lab: Lab) -> Verdict:
-    """The per-request clean-up must clear per-request state and keep the cache.
+def cache_survives_begin_request(lab: Lab) -> Verdict:
+    """begin_request() must clear per-request state and keep the cache.
 
     Failures: `cache-miss` (more than the first of 5 requests for one key missed the
     cache), `request-state-kept` (the per-request counter was not back to 1).
@@ -321,7 +320,9 @@ def first_request_init(lab: Lab) -> Verdict:
     first, later = records[0], records[1:]
     failed = [r for r in later if r.error is not None]
     on = sorted({r.container_id for r in failed})
-    start = f"invocation 1 failed with {error_of(first)}" if first.error else "invocation 1 succeeded"
+    start = (
+        f"invocation 1 failed with {error_of(first)}" if first.error else "invocation 1 succeeded"
+    )
     rest = (
         f"{len(failed)} of {len(later)} later invocations failed too "
         f"({error_of(failed[0])}, on {', '.join(on)})"

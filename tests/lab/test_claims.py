@@ -25,11 +25,12 @@ SCENARIOS = textwrap.dedent(
 
     def leaks(lab: Lab) -> Verdict:
         second = [lab.invoke("alice"), lab.invoke("bob")][1]
-        return Verdict("alice" not in repr(second.result), f"bob got {second.result}")
+        leaked = "alice" in repr(second.result)
+        return Verdict(f"bob got {second.result}", frozenset({"leak"} if leaked else ()))
 
 
     def other(lab: Lab) -> Verdict:
-        return Verdict(True, "nothing checked")
+        return Verdict("nothing checked")
     """
 )
 BAD = "SEEN = []\n\ndef handler(event, context):\n    SEEN.append(event)\n    return SEEN\n"
@@ -40,6 +41,7 @@ CLAIMS = textwrap.dedent(
     claim = "bad"
     says = "Leaks."
     scenario = "leaks"
+    fails = ["leak"]
 
     [good_one]
     claim = "good"
@@ -100,7 +102,7 @@ def test_a_sound_folder_loads_and_verifies(tmp_path: Path) -> None:
         1,
     )
     assert folder.claims["good_one"].fixes == "bad_one"
-    assert folder.claims["good_one"].line_of("fixes") == 10
+    assert folder.claims["good_one"].line_of("fixes") == 11
     outcomes = folder.verify_all()
     assert [(o.name, o.status, o.observed) for o in outcomes] == [
         ("bad_one", "pass", "bad"),

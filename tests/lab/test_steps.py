@@ -70,7 +70,7 @@ def test_verify_reports_the_endless_loop_as_an_error() -> None:
     def scenario(lab: Lab) -> Verdict:
         lab.settings.step_budget = 300
         lab.invoke()
-        return Verdict(True, "never reached")
+        return Verdict("never reached")
 
     claim = Claim(name="spin", claim="good", says="s", scenario="spin_check")
     outcome = verify(

@@ -9,13 +9,16 @@ from sima_lab import Claim, Lab, Verdict, load_scenarios, verify
 SCENARIOS = textwrap.dedent(
     """\
     from sima_lab import Lab, Verdict
+    from sima_lab.answers import judge, unexpected_errors
 
 
     def leaks(lab: Lab) -> Verdict:
         first = lab.invoke({"user": "alice"})
         second = lab.invoke({"user": "bob"})
         leaked = "alice" in repr(second.result)
-        return Verdict(not leaked and first.ok, f"bob saw alice: {leaked}")
+        return judge(
+            f"bob saw alice: {leaked}", unexpected_errors([first, second]), leak=leaked
+        )
 
 
     def crashes(lab: Lab) -> Verdict:
@@ -28,7 +31,7 @@ SCENARIOS = textwrap.dedent(
 
 
     def cheats(lab: Lab) -> Verdict:
-        return Verdict("yes", "not a bool")
+        return Verdict(True, frozenset())
     """
 )
 SCENARIO_FILE = "snippets/T/scenarios.py"
@@ -46,12 +49,13 @@ CLEAN = "def handler(event, context):\n    return [event['user']]\n"
 FILE = "snippets/T/leaky.py"
 
 
-def claim(declared: str, scenario: str = "leaks") -> Claim:
+def claim(declared: str, scenario: str = "leaks", fails: tuple[str, ...] | None = None) -> Claim:
     return Claim(
         name="leaky",
         claim=declared,
         says="x",
         scenario=scenario,
+        fails=(("leak",) if declared == "bad" else ()) if fails is None else fails,
         line=4,
         filename="snippets/T/claims.toml",
         key_lines=(("claim", 5), ("scenario", 7)),
@@ -72,12 +76,12 @@ def test_a_true_claim_passes() -> None:
         True,
     )
     assert outcome.message == ""
-    assert outcome.verdict == Verdict(False, "bob saw alice: True")
+    assert outcome.verdict == Verdict("bob saw alice: True", frozenset({"leak"}))
     assert [r.result for r in outcome.trace] == [["alice"], ["alice", "bob"]]
     text = outcome.format()
     assert text.splitlines()[0].startswith("#  container")
     assert text.endswith(
-        "verdict: observed bad, declared bad: the claim holds.\n  bob saw alice: True"
+        "verdict: observed bad (leak), declared bad (leak): the claim holds.\n  bob saw alice: True"
     )
 
 
@@ -122,11 +126,11 @@ def test_a_scenario_without_a_verdict_never_ran() -> None:
     assert outcome.status == "error"
     assert outcome.message == (
         "snippets/T/scenarios.py:16: scenario forgets() returned NoneType, not a "
-        "Verdict(good: bool, observed: str): the check never ran"
+        "Verdict(observed, failures): the check never ran"
     )
     cheat = verify(LEAKY, claim("bad", "cheats"), scenarios, filename=FILE)
     assert cheat.status == "error"
-    assert "returned Verdict, not a Verdict(good: bool" in cheat.message
+    assert "returned Verdict, not a Verdict(observed, failures)" in cheat.message
 
 
 def test_unknown_scenario_and_claim_value_are_errors() -> None:
@@ -157,7 +161,7 @@ def test_verify_takes_other_modules_and_uses_a_fresh_lab_each_time() -> None:
 
     def counts(lab: Lab) -> Verdict:
         seen.append(lab)
-        return Verdict(lab.invoke().result == 1, "ok")
+        return Verdict("ok", frozenset() if lab.invoke().result == 1 else {"wrong-answer"})
 
     source = "import helper\ndef handler(event, context):\n    return helper.bump()\n"
     helper = "N = 0\ndef bump():\n    global N\n    N += 1\n    return N\n"

@@ -125,20 +125,27 @@ def skipped(records: list[Invocation], count: str, doing: str) -> str:
     return f"{len(idle)} of {len(records)} invocations never {doing}"
 
 
-def error_of(record: Invocation) -> str:
-    """'TypeError at line 14' for a failed invocation, 'no error' otherwise."""
+def error_of(record: Invocation, *, message: bool = False) -> str:
+    """'TypeError at line 14' for a failed invocation, 'no error' otherwise.
+
+    With `message`, the error's message follows in brackets:
+    "NameError at line 9 (name 'x' is not defined)".
+    """
     if record.error is None:
         return "no error"
     where = f" at line {record.error.line}" if record.error.line else ""
-    return f"{record.error.type}{where}"
+    said = f" ({record.error.message})" if message and record.error.message else ""
+    return f"{record.error.type}{where}{said}"
 
 
-def errors_in(records: list[Invocation]) -> str:
-    """'3 of 4 failed, first: TypeError at line 14', or 'no errors'."""
+def errors_in(records: list[Invocation], *, message: bool = False) -> str:
+    """'3 of 4 failed, first: TypeError at line 14', or 'no errors' (`message`: see
+    [`error_of`][sima_lab.answers.error_of])."""
     failed = [r for r in records if r.error is not None]
     if not failed:
         return "no errors"
-    return f"{len(failed)} of {len(records)} failed, first: {error_of(failed[0])}"
+    first = error_of(failed[0], message=message)
+    return f"{len(failed)} of {len(records)} failed, first: {first}"
 
 
 def unexpected_errors(

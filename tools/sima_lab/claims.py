@@ -170,7 +170,7 @@ def _check_table(
             Problem(
                 filename,
                 line,
-                f"[{name}] is bad but does not say what fails: add fails = [\"...\"] "
+                f'[{name}] is bad but does not say what fails: add fails = ["..."] '
                 "with the failures its scenario observes",
             )
         )
@@ -198,9 +198,7 @@ def _check_table(
     return problems
 
 
-def _check_fails(
-    name: str, value: object, claim: object, at: int, filename: str
-) -> list[Problem]:
+def _check_fails(name: str, value: object, claim: object, at: int, filename: str) -> list[Problem]:
     names = [value] if isinstance(value, str) else value
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         return [Problem(filename, at, f"[{name}] fails must be a name or a list of names")]

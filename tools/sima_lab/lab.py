@@ -79,9 +79,7 @@ class Verdict:
         object.__setattr__(self, "failures", frozenset(failures))
         for name in self.failures:
             if not FAILURE_NAME.fullmatch(name):
-                raise ValueError(
-                    f"failure name {name!r} is not kebab-case words (or error:<Type>)"
-                )
+                raise ValueError(f"failure name {name!r} is not kebab-case words (or error:<Type>)")
 
     @property
     def good(self) -> bool:

@@ -155,9 +155,10 @@ class Trial:
         if self.rejected:
             return f"{head}: rejected"
         if self.outcome.status == "pass":
+            seen = self.outcome.verdict.observed if self.outcome.verdict else ""
             return (
                 f"{head}: SURVIVED: the claim still holds, so its scenario cannot tell this "
-                f"snippet from a broken one ({self.outcome.verdict.observed if self.outcome.verdict else ''})"
+                f"snippet from a broken one ({seen})"
             )
         return f"{head}: ERROR: the check could not judge it: {self.outcome.message}"
 
@@ -174,9 +175,7 @@ def trials(
     """Check every variant of `source` against `claim` (see [`verify`][sima_lab.verify.verify])."""
 
     def check(code: str) -> Outcome:
-        return verify(
-            code, claim, scenarios, filename=filename, modules=modules, settings=settings
-        )
+        return verify(code, claim, scenarios, filename=filename, modules=modules, settings=settings)
 
     original = _behaviour(check(source).trace)
     found: list[Trial] = []
