@@ -2,18 +2,30 @@
 
 Every problem is printed as `path:line: message`; the exit code is 1 when there is
 any, 0 otherwise, and 2 for a usage or configuration error.
+
+Snippet code cannot end the command: `SystemExit`, `KeyboardInterrupt` and
+`os._exit()` inside an invocation are that invocation's error (see
+`sima_lab.container`), and one that escapes the lab all the same is reported as a
+problem with the snippet's file and line. Ctrl+C still stops the command (exit 130):
+while it runs, SIGINT raises `sima_lab.errors.Interrupted`, which no container keeps.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+import traceback
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 from sima.catalog import docs_problems, load_catalog
 from sima.problems import Problem
 from sima.settings import Settings, SettingsError, load_settings
+from sima_lab.errors import Interrupted
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -173,14 +185,49 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted("interrupted")
+
+
+@contextmanager
+def _ctrl_c_stops_the_command() -> Iterator[None]:
+    """Make SIGINT raise `Interrupted` (which the lab lets through) while inside."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _escaped(exc: BaseException) -> str:
+    """Where snippet code raised `exc` outside an invocation: `path:line: ...`."""
+    where = "sima"
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        name = frame.f_code.co_filename.replace("\\", "/")
+        if "snippets/" in name:
+            where = f"{name[name.index('snippets/') :]}:{line}"
+    detail = f"({exc.code})" if isinstance(exc, SystemExit) else f": {exc}" if str(exc) else ""
+    return f"{where}: {type(exc).__name__}{detail} escaped the lab; the check stopped there"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `sima` console script."""
     args = parser().parse_args(argv)
     try:
-        code: int = args.func(args)
+        with _ctrl_c_stops_the_command():
+            code: int = args.func(args)
     except SettingsError as exc:
         print(f"sima: {exc}", file=sys.stderr)
         return 2
+    except Interrupted:
+        print("sima: interrupted", file=sys.stderr)
+        return 130
+    except (SystemExit, KeyboardInterrupt) as exc:  # raised by snippet code, not by us
+        print(_escaped(exc))
+        return 1
     return code
 
 

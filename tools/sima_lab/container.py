@@ -6,28 +6,41 @@ which for the duration of the call
 - puts this container's modules (its snippet modules, its heavy modules and its own
   `lab` module) into `sys.modules` and a meta-path finder in front of `sys.meta_path`,
   so that imports among the snippet's modules resolve to this container's copies;
-- sends `print` output to the invocation's log;
+- sends `print` output to the invocation's log, up to `settings.output_lines` lines
+  and `settings.output_chars` characters (the rest is counted and dropped at once, so
+  a flood of output costs little and a line says how much was left out);
 - counts the snippet's lines with `sys.settrace`, to stop an endless loop;
+- turns `os._exit()` and `os.abort()` into the end of the simulated process rather
+  than of the real one;
 
-and afterwards puts everything back as it was. Nothing is left installed between
-calls, and nothing lives at module level: all state is on the objects.
+and afterwards puts everything back as it was, including what the code changed for
+the whole interpreter: the recursion limit, the builtins, `sys.modules` entries it
+replaced or removed, the import path and hooks. Whatever the snippet raises
+(`SystemExit`, `KeyboardInterrupt`, any `BaseException`) ends that invocation with an
+error, as an uncaught exception ends a function's runtime process; only
+[`Interrupted`][sima_lab.errors.Interrupted], the caller's own stop, goes through.
+Nothing is left installed between calls, and nothing lives at module level: all state
+is on the objects.
 """
 
 from __future__ import annotations
 
+import builtins
+import contextlib
 import errno
 import importlib
 import importlib.abc
 import importlib.machinery
 import io
+import os
 import sys
 import types
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Buffer, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import FrameType, TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from sima_lab.errors import LabError, PlatformAbort, SnippetHalted
+from sima_lab.errors import Interrupted, LabError, PlatformAbort, SnippetHalted
 from sima_lab.fakes import Connection, MemoryAccount, SingletonRegistry, TmpFS, to_kb
 from sima_lab.platform import Platform, build_lab_module
 from sima_lab.settings import HeavyModule
@@ -86,6 +99,166 @@ def snippet_location(
             found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
         tb = tb.tb_next
     return found
+
+
+def cut_note(chars: int, lines: int) -> str:
+    """The line that says how much output was left out."""
+
+    def count(n: int, what: str) -> str:
+        return f"{n:,} {what}" + ("" if n == 1 else "s")
+
+    return f"[output cut: {count(lines, 'more line')} ({count(chars, 'character')}) not shown]\n"
+
+
+#: UTF-8 continuation bytes: every other byte starts a character.
+_CONTINUATION = bytes(range(0x80, 0xC0))
+
+
+class _Kept(io.RawIOBase):
+    """The end of [`CappedOutput`][sima_lab.container.CappedOutput]'s pipe: keeps
+    the first lines and characters and counts the rest, 64 KB at a time."""
+
+    def __init__(self, max_lines: int, max_chars: int) -> None:
+        super().__init__()
+        self.kept = bytearray()
+        self.full = False
+        self.dropped_chars = 0
+        self.dropped_lines = 0
+        self.last = b""
+        self._lines_left = max(0, max_lines)
+        self._bytes_left = max(0, max_chars)  # a character is one byte or more
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Buffer, /) -> int:
+        chunk = bytes(data)
+        size = len(chunk)
+        if not self.full:
+            end = min(size, self._bytes_left)
+            full = end < size
+            if chunk.count(b"\n", 0, end) >= self._lines_left:  # up to the last line's end
+                end = 0
+                for _ in range(self._lines_left):
+                    end = chunk.index(b"\n", end) + 1
+                full = True
+            while 0 < end < size and chunk[end] & 0xC0 == 0x80:
+                end -= 1  # not inside a character
+            self.kept += chunk[:end]
+            self._bytes_left -= end
+            self._lines_left -= chunk.count(b"\n", 0, end)
+            chunk = chunk[end:]
+            if full:
+                self.full = True
+                if chunk.startswith(b"\n") and self.kept and not self.kept.endswith(b"\n"):
+                    self.dropped_lines -= 1  # the end of a line that is shown
+        if chunk:
+            self.dropped_chars += len(chunk.translate(None, _CONTINUATION))
+            self.dropped_lines += chunk.count(b"\n")
+            self.last = chunk
+        return size
+
+
+class CappedOutput:
+    """Where snippet code prints: keeps `max_lines` lines and `max_chars` characters.
+
+    `stream` is a real text stream (`sys.stdout.buffer`, `flush()` and the rest work)
+    over a buffered pipe, so a `print` costs what it costs on a terminal: Python code
+    runs once per 64 KB, not once per call. Past either limit the output is only
+    counted and dropped; [`getvalue`][sima_lab.container.CappedOutput.getvalue] ends
+    with a line saying how much was left out.
+    """
+
+    def __init__(self, max_lines: int, max_chars: int) -> None:
+        self._kept = _Kept(max_lines, max_chars)
+        self.stream = io.TextIOWrapper(
+            io.BufferedWriter(self._kept, 1 << 16),
+            encoding="utf-8",
+            errors="surrogatepass",  # any str prints, as with a StringIO
+            newline="\n",
+        )
+
+    def getvalue(self) -> str:
+        """What was kept, and a line saying what was not (when something was dropped)."""
+        with contextlib.suppress(ValueError, OSError):  # the code closed or detached it
+            self.stream.flush()
+        kept = self._kept
+        text = kept.kept.decode("utf-8", "surrogatepass")
+        if not kept.dropped_chars:
+            return text
+        lines = kept.dropped_lines + (not kept.last.endswith(b"\n"))
+        if text and not text.endswith("\n"):
+            text += "\n"
+        return text + cut_note(kept.dropped_chars, lines)
+
+
+def _exit(status: int) -> NoReturn:
+    """`os._exit()` in snippet code: the simulated process ends, not the real one."""
+    raise PlatformAbort("ExitError", f"the process exited (code {status}) through os._exit()")
+
+
+def _abort() -> NoReturn:
+    """`os.abort()` in snippet code: likewise."""
+    raise PlatformAbort("ExitError", "the process aborted (os.abort())")
+
+
+@dataclass
+class _Interpreter:
+    """What snippet code may change for the whole interpreter, saved to put back."""
+
+    recursion_limit: int
+    profile: Any
+    modules: dict[str, Any]
+    builtins: dict[str, Any]
+    path: list[str]
+    meta_path: list[Any]
+    path_hooks: list[Any]
+    hooks: tuple[Any, ...]
+    exits: tuple[Any, ...]
+
+    @classmethod
+    def save(cls) -> _Interpreter:
+        return cls(
+            recursion_limit=sys.getrecursionlimit(),
+            profile=sys.getprofile(),
+            modules=dict(sys.modules),
+            builtins=dict(builtins.__dict__),
+            path=list(sys.path),
+            meta_path=list(sys.meta_path),
+            path_hooks=list(sys.path_hooks),
+            hooks=(sys.stdin, sys.excepthook, sys.displayhook, sys.unraisablehook),
+            exits=(os._exit, os.abort),
+        )
+
+    def restore_builtins(self) -> None:
+        """Put the builtins back first: everything after may call them."""
+        names = builtins.__dict__
+        names.clear()
+        names.update(self.builtins)
+
+    def restore(self) -> None:
+        """Put back the rest (the builtins were already)."""
+        os._exit, os.abort = self.exits
+        sys.stdin, sys.excepthook, sys.displayhook, sys.unraisablehook = self.hooks
+        sys.setrecursionlimit(self.recursion_limit)
+        sys.setprofile(self.profile)
+        if sys.path != self.path:
+            sys.path[:] = self.path
+        if sys.meta_path != self.meta_path:
+            sys.meta_path[:] = self.meta_path
+        if sys.path_hooks != self.path_hooks:
+            sys.path_hooks[:] = self.path_hooks
+        modules = sys.modules
+        for name, module in self.modules.items():
+            if modules.get(name, _MISSING) is not module:
+                modules[name] = module
+        for name in [n for n, m in modules.items() if not isinstance(m, types.ModuleType)]:
+            if name not in self.modules:
+                del modules[name]  # None (or any non-module) would block that import
+
+
+def _posix() -> types.ModuleType | None:
+    return sys.modules.get("posix") or sys.modules.get("nt")
 
 
 @dataclass
@@ -273,20 +446,30 @@ class Container:
             raise LabError(f"container {self.id} is already running code")
         limit_us = None if limit_s is None else round(limit_s * _US_PER_S)
         run = _Run(phase=phase, start_us=start_us, limit_us=limit_us)
-        output = io.StringIO()
+        settings = self.lab.settings
+        output = CappedOutput(settings.output_lines, settings.output_chars)
         result: Any = None
         error: ErrorInfo | None = None
         fatal = False
         halted: SnippetHalted | None = None
         filenames = frozenset(self.lab.filenames.values())
+        saved = _Interpreter.save()
+        posix = _posix()
+        posix_exit = getattr(posix, "_exit", None)
         self._enter(run)
         old_stdout, old_stderr = sys.stdout, sys.stderr
         old_trace = sys.gettrace()
-        sys.stdout = sys.stderr = output
-        if self.lab.settings.step_budget is not None:
+        sys.stdout = sys.stderr = output.stream
+        os._exit, os.abort = _exit, _abort
+        if posix_exit is not None:
+            posix._exit = _exit  # type: ignore[union-attr]
+        if settings.step_budget is not None:
             sys.settrace(self._tracer(run, filenames))
         try:
-            result = call()
+            try:
+                result = call()
+            finally:
+                saved.restore_builtins()
         except SnippetHalted as exc:
             halted = exc
             fatal = True
@@ -299,13 +482,22 @@ class Container:
             fatal = True
             where = snippet_location(exc.__traceback__, filenames)
             error = ErrorInfo("ExitError", f"the process exited (code {exc.code})", phase, *where)
+        except Interrupted:
+            raise
         except Exception as exc:
+            where = snippet_location(exc.__traceback__, filenames)
+            error = ErrorInfo(type(exc).__name__, error_message(exc), phase, *where)
+        except BaseException as exc:  # KeyboardInterrupt...: the runtime process ends
+            fatal = True
             where = snippet_location(exc.__traceback__, filenames)
             error = ErrorInfo(type(exc).__name__, error_message(exc), phase, *where)
         finally:
             sys.settrace(old_trace)
+            if posix_exit is not None:
+                posix._exit = posix_exit  # type: ignore[union-attr]
             sys.stdout, sys.stderr = old_stdout, old_stderr
             self._leave()
+            saved.restore()
         return Executed(result, error, run.elapsed_us, output.getvalue(), fatal, halted)
 
     def _tracer(self, run: _Run, filenames: frozenset[str]) -> Callable[[FrameType, str, Any], Any]:

@@ -10,6 +10,8 @@ Three kinds of trouble are kept apart:
 - [`SnippetHalted`][sima_lab.errors.SnippetHalted]: the lab stopped snippet code that
   would never finish (an endless loop). It derives from `BaseException` so that a
   snippet's `except Exception:` cannot swallow it.
+- [`Interrupted`][sima_lab.errors.Interrupted]: the lab's caller (a person pressing
+  Ctrl+C at `sima verify`) stops it; the one exception a container lets through.
 
 Exceptions that the simulated platform raises *inside* snippet code (too many
 connections, a missing parameter, a full `/tmp`...) are ordinary exceptions defined in
@@ -98,3 +100,12 @@ class PlatformAbort(BaseException):
     def __init__(self, kind: str, message: str) -> None:
         self.kind = kind
         super().__init__(message)
+
+
+class Interrupted(BaseException):
+    """Raised from outside the lab (the `sima` command's Ctrl+C handler) to stop it.
+
+    A container records every other exception snippet code raises, `SystemExit` and
+    `KeyboardInterrupt` included, as that invocation's error; this one it lets
+    through, so that the person running the command can still stop it.
+    """

@@ -11,6 +11,14 @@ entry (`assets/sima/lab/<REF-ID>.json`):
 [`run_snippet`][sima_lab.runner.run_snippet] checks one snippet's claim against its
 own code or a reader's edited version, in a fresh lab, and returns a JSON-ready dict.
 Nothing here touches files, so it runs the same in CPython and in Pyodide.
+
+It never raises for what the reader's code does: the lab's containers record what
+snippet code raises inside an invocation (`SystemExit` and `KeyboardInterrupt`
+included), and anything that still escapes (snippet code a scenario calls outside an
+invocation, such as a returned object's `__eq__`) becomes an `error` result. What
+the code printed is capped twice: per invocation by the lab
+(`LabSettings.output_lines` and `output_chars`), and in all by `OUTPUT_LINES` and
+`OUTPUT_CAP` here.
 """
 
 from __future__ import annotations
@@ -20,22 +28,33 @@ from collections.abc import Mapping
 from typing import Any
 
 from sima_lab.claims import load_scenarios, parse_claims
-from sima_lab.errors import LoadError
+from sima_lab.container import cut_note, error_message
+from sima_lab.errors import Interrupted, LoadError
 from sima_lab.settings import LabSettings
 from sima_lab.verify import verify
 
 #: Cap on each text field returned (characters); the rest is cut with a note.
 OUTPUT_CAP = 100_000
+#: Cap on each text field returned (lines).
+OUTPUT_LINES = 3_000
 
 
-def _cap(text: str, limit: int) -> str:
-    if len(text) <= limit:
+def _cap(text: str, limit: int, max_lines: int = OUTPUT_LINES) -> str:
+    end = min(len(text), limit)
+    at = -1
+    for _ in range(max_lines):
+        at = text.find("\n", at + 1, end)
+        if at < 0:
+            break
+    else:
+        end = at + 1
+    if end >= len(text):
         return text
-    cut = text[:limit]
+    cut = text[:end]
     cut = cut[: cut.rfind("\n") + 1] or cut
     rest = text[len(cut) :]
     lines = rest.count("\n") + (not rest.endswith("\n"))
-    return f"{cut}[output cut: {len(rest):,} more characters ({lines:,} lines) not shown]\n"
+    return f"{cut}{cut_note(len(rest), lines)}"
 
 
 def run_snippet(
@@ -94,14 +113,24 @@ def run_snippet(
         result["message"] = f"{base}/{name}.py: no such snippet"
         return result
     modules = {m: files[m] for m in claim.modules if m in files}
-    outcome = verify(
-        code,
-        claim,
-        scenarios,
-        filename=f"{base}/{name}.py",
-        modules=modules,
-        settings=LabSettings(step_budget=step_budget),
-    )
+    try:
+        outcome = verify(
+            code,
+            claim,
+            scenarios,
+            filename=f"{base}/{name}.py",
+            modules=modules,
+            settings=LabSettings(step_budget=step_budget),
+        )
+    except Interrupted:
+        raise
+    except BaseException as exc:  # snippet code run outside an invocation
+        detail = error_message(exc)
+        result["message"] = (
+            f"{base}/{name}.py: {type(exc).__name__}{': ' + detail if detail else ''} "
+            f"escaped the check of claim {name!r} (raised outside an invocation)"
+        )
+        return result
     output = "".join(
         "".join(f"[{record.number}] {line}\n" for line in record.output.splitlines())
         for record in outcome.trace

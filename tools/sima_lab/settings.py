@@ -59,6 +59,9 @@ class LabSettings:
             may execute before the lab stops it as an endless loop. None turns the
             count off (the browser runner does: its worker has a time limit, and
             counting lines slows the code down).
+        output_lines: Lines one phase (module code or one handler call) may print;
+            the rest is counted and dropped, and a line says how much was left out.
+        output_chars: Characters one phase may print, likewise.
         db_max_connections: The database server's connection limit.
         heavy_modules: Modules that `import` treats as heavy (name to cost).
         connect_ms: Cost of `connect_db()`: opening a database connection.
@@ -79,6 +82,8 @@ class LabSettings:
     idle_timeout: float = 600.0
     recycle_after: int | None = None
     step_budget: int | None = 500_000
+    output_lines: int = 1_000
+    output_chars: int = 50_000
     db_max_connections: int = 20
     heavy_modules: Mapping[str, HeavyModule] = field(default_factory=_default_heavy_modules)
     connect_ms: float = 200.0
