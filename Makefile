@@ -49,16 +49,24 @@ serve: setup
 site: setup
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
+# Scenario files are linted and type-checked too; the snippets themselves are not
+# (they show the mistakes the lessons are about). mypy takes one scenarios.py at a
+# time: every folder's is a module named `scenarios`.
+SCENARIOS := $(wildcard snippets/*/scenarios.py)
+
 lint: setup
-	$(BIN)/ruff check tools tests
-	$(BIN)/ruff format --check tools tests
+	$(BIN)/ruff check tools tests $(SCENARIOS)
+	$(BIN)/ruff format --check tools tests $(SCENARIOS)
 
 typecheck: setup
 	$(BIN)/mypy
+	@for f in $(SCENARIOS); do $(BIN)/mypy --no-error-summary "$$f" || exit 1; done
 
+# sima verify --mutants: every claim holds, and rejects every broken variant of its
+# snippet (see sima_lab.mutants).
 check: setup
 	$(BIN)/sima check
-	$(BIN)/sima verify
+	$(BIN)/sima verify --mutants
 
 # Unit tests, every snippet claim, strict builds of the real site and of bad inputs,
 # and the browser tests (which need Chromium).

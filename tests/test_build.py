@@ -34,7 +34,8 @@ def snippet_folder(
     project.write(f"snippets/{ref_id}/adder.py", code)
     project.write(
         f"snippets/{ref_id}/claims.toml",
-        f'[adder]\nclaim = "{claim}"\nsays = "Adds one."\nscenario = "adds_one"\n',
+        f'[adder]\nclaim = "{claim}"\nsays = "Adds one."\nscenario = "adds_one"\n'
+        + ('fails = ["wrong-answer"]\n' if claim == "bad" else ""),
     )
     project.write(f"snippets/{ref_id}/scenarios.py", SCENARIOS)
 
@@ -92,7 +93,7 @@ def _syntax_error(p: Project) -> None:
 
 
 def _scenario_raises(p: Project) -> None:
-    p.write("snippets/LESS-01/scenarios.py", SCENARIOS.replace("result == 2", "result.missing"))
+    p.write("snippets/LESS-01/scenarios.py", SCENARIOS.replace("result != 2", "result.missing"))
 
 
 def _check_never_ran(p: Project) -> None:
@@ -142,7 +143,7 @@ CASES = [
     Case(
         "scenario raises",
         _scenario_raises,
-        "snippets/LESS-01/scenarios.py:6: scenario adds_one() raised AttributeError",
+        "snippets/LESS-01/scenarios.py:7: scenario adds_one() raised AttributeError",
         error=False,
     ),
     Case(

@@ -48,7 +48,10 @@ def test_run_prints_the_trace_and_verdict(capsys: pytest.CaptureFixture[str]) ->
     out = capsys.readouterr().out
     assert out.splitlines()[0].split()[:3] == ["#", "container", "start"]
     assert "UnboundLocalError" in out
-    assert "verdict: observed bad, declared bad: the claim holds." in out
+    assert (
+        "verdict: observed bad (error:UnboundLocalError), declared bad "
+        "(error:UnboundLocalError): the claim holds." in out
+    )
 
 
 @pytest.mark.parametrize(
@@ -75,15 +78,17 @@ def test_verify_fails_for_a_mislabelled_snippet(
     project.entry("LESS-22", "State")
     text = (folder / "claims.toml").read_text(encoding="utf-8")
     start = text.index("[mistake1_user_sessions]")
-    text = text[:start] + text[start:].replace('claim = "bad"', 'claim = "good"', 1)
+    text = text[:start] + text[start:].replace('claim = "bad"', 'claim = "good"', 1).replace(
+        'fails = ["session-leak"]\n', "", 1
+    )
     (folder / "claims.toml").write_text(text, encoding="utf-8")
     config = str(project.root / "mkdocs.yml")
     assert sima(["--config", config, "verify", str(folder / "mistake1_user_sessions.py")]) == 1
     out = capsys.readouterr().out
     assert "FAIL snippets/LESS-22/mistake1_user_sessions.py:" in out
-    assert "declared good, but the check observed bad" in out
+    assert "declared good, but the check observed bad (session-leak)" in out
     # The pairing is now wrong too: the good fix names a snippet claimed good.
-    assert "claims.toml:30: [mistake1_request_scoped] fixes 'mistake1_user_sessions'" in out
+    assert "claims.toml:32: [mistake1_request_scoped] fixes 'mistake1_user_sessions'" in out
     assert out.splitlines()[-1] == "0 passed, 2 failed"
 
 

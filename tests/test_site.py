@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlparse
 
 import pytest
@@ -102,7 +103,7 @@ def test_backlinks_quote_the_citing_sentence(built_site: Path) -> None:
     assert "LESS-18" in quote.get_text()
 
 
-def claims() -> dict[str, dict[str, str]]:
+def claims() -> dict[str, dict[str, Any]]:
     text = (ROOT / "snippets/LESS-22/claims.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
 
@@ -118,6 +119,8 @@ def test_every_less22_snippet_is_on_the_page_with_its_claim(built_site: Path) ->
         assert block["data-status"] == "pass"
         badge = block.select_one(".sima-badge")
         assert badge is not None and badge.get_text() == claim["claim"]
+        failures = block.select(".sima-claim .sima-fails code")
+        assert [f.get_text() for f in failures] == claim.get("fails", [])
         code = block.select_one("pre code")
         assert code is not None
         source = (ROOT / f"snippets/LESS-22/{name}.py").read_text(encoding="utf-8")

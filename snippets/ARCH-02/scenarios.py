@@ -98,9 +98,12 @@ def _imports(source: str) -> list[tuple[str, int, bool]]:
                 func = child.func
                 called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
                 first = child.args[0]
-                named = isinstance(first, ast.Constant) and isinstance(first.value, str)
-                if called in ("import_module", "__import__") and named:
-                    found.append((str(first.value).split(".")[0], child.lineno, lazy))
+                if (
+                    called in ("import_module", "__import__")
+                    and isinstance(first, ast.Constant)
+                    and isinstance(first.value, str)
+                ):
+                    found.append((first.value.split(".")[0], child.lineno, lazy))
             inner = isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
             visit(child, lazy or inner)
 

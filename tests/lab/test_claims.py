@@ -25,8 +25,8 @@ SCENARIOS = textwrap.dedent(
 
     def leaks(lab: Lab) -> Verdict:
         second = [lab.invoke("alice"), lab.invoke("bob")][1]
-        leaked = "alice" in repr(second.result)
-        return Verdict(f"bob got {second.result}", frozenset({"leak"} if leaked else ()))
+        leaked = {"leak"} if "alice" in repr(second.result) else set()
+        return Verdict(f"bob got {second.result}", leaked)
 
 
     def other(lab: Lab) -> Verdict:
@@ -42,7 +42,6 @@ CLAIMS = textwrap.dedent(
     says = "Leaks."
     scenario = "leaks"
     fails = ["leak"]
-
     [good_one]
     claim = "good"
     says = "Does not leak."
@@ -102,7 +101,7 @@ def test_a_sound_folder_loads_and_verifies(tmp_path: Path) -> None:
         1,
     )
     assert folder.claims["good_one"].fixes == "bad_one"
-    assert folder.claims["good_one"].line_of("fixes") == 11
+    assert folder.claims["good_one"].line_of("fixes") == 10
     outcomes = folder.verify_all()
     assert [(o.name, o.status, o.observed) for o in outcomes] == [
         ("bad_one", "pass", "bad"),
@@ -163,7 +162,7 @@ def test_fixes_naming_a_snippet_under_another_scenario(tmp_path: Path) -> None:
 
 
 def test_good_bad_pair_mismatch(tmp_path: Path) -> None:
-    both_good = CLAIMS.replace('claim = "bad"', 'claim = "good"')
+    both_good = CLAIMS.replace('claim = "bad"', 'claim = "good"').replace('fails = ["leak"]', "")
     assert problems_of(tmp_path, claims__toml=both_good) == [
         "snippets/T-1/claims.toml:10: [good_one] fixes 'bad_one', which is claimed 'good': "
         "a fix must name a bad snippet"
@@ -181,7 +180,7 @@ def test_table_problems(tmp_path: Path) -> None:
         stray = 1
 
         [bad_one]
-        claim = "bad"
+        claim = "good"
         senario = "leaks"
         says = ""
 
@@ -196,7 +195,7 @@ def test_table_problems(tmp_path: Path) -> None:
         "snippets/T-1/claims.toml:1: 'stray' is not a table: write [stray] with its keys",
         "snippets/T-1/claims.toml:3: [bad_one] is missing 'scenario'",
         "snippets/T-1/claims.toml:5: [bad_one] has unknown key 'senario' "
-        "(known: claim, says, scenario, fixes, modules)",
+        "(known: claim, says, scenario, fails, fixes, modules)",
         "snippets/T-1/claims.toml:6: [bad_one] says is empty",
         "snippets/T-1/claims.toml:10: [good_one] says must be a string",
         "snippets/T-1/claims.toml:12: [good_one] modules must be a list of names",
@@ -223,7 +222,7 @@ def test_missing_files_and_broken_scenarios(tmp_path: Path) -> None:
     assert "snippets/T-1/scenarios.py: missing: each snippet folder needs scenarios.py" in found
     raising = SCENARIOS + "\nVALUE = 1 / 0\n"
     assert problems_of(tmp_path / "r", scenarios__py=raising) == [
-        "snippets/T-1/scenarios.py:12: scenarios.py raised ZeroDivisionError: division by zero"
+        "snippets/T-1/scenarios.py:13: scenarios.py raised ZeroDivisionError: division by zero"
     ]
     broken = problems_of(tmp_path / "s", scenarios__py="def leaks(lab:\n")
     assert len(broken) == 1
@@ -305,3 +304,26 @@ def test_check_claims_on_plain_data() -> None:
         "claims.toml:5: [b] has no snippet file b.py",
     ]
     assert str(Problem("x.py", 0, "m")) == "x.py: m"
+
+
+def test_a_bad_claim_must_say_what_fails(tmp_path: Path) -> None:
+    text = CLAIMS.replace('fails = ["leak"]\n', "\n")
+    assert problems_of(tmp_path, claims__toml=text) == [
+        "snippets/T-1/claims.toml:1: [bad_one] is bad but does not say what fails: "
+        'add fails = ["..."] with the failures its scenario observes'
+    ]
+
+
+def test_what_fails_is_a_list_of_names_on_a_bad_claim_only(tmp_path: Path) -> None:
+    text = CLAIMS.replace('fails = ["leak"]', 'fails = ["Leak!", "error:KeyError"]').replace(
+        'fixes = "bad_one"', 'fixes = "bad_one"\nfails = "leak"'
+    )
+    assert problems_of(tmp_path, claims__toml=text) == [
+        "snippets/T-1/claims.toml:5: [bad_one] failure 'Leak!' is not a name: kebab-case "
+        "words (stale-config) or error:<Type> (error:KeyError)",
+        "snippets/T-1/claims.toml:11: [good_one] is good, so nothing fails: remove fails, "
+        "or claim bad",
+    ]
+    one = CLAIMS.replace('fails = ["leak"]', 'fails = "leak"')
+    claims, problems = parse_claims(one)
+    assert problems == [] and claims[0].fails == ("leak",)

@@ -89,7 +89,8 @@ def test_a_mislabelled_snippet_fails_with_path_and_line() -> None:
     outcome = verify(LEAKY, claim("good"), load_scenarios(SCENARIOS, SCENARIO_FILE), filename=FILE)
     assert (outcome.status, outcome.observed, outcome.holds) == ("fail", "bad", False)
     assert outcome.message == (
-        "snippets/T/leaky.py:4: declared good, but the check observed bad: bob saw alice: True"
+        "snippets/T/leaky.py:4: declared good, but the check observed bad (leak): "
+        "bob saw alice: True"
     )
     assert outcome.format().endswith(
         "the claim does NOT hold.\n  bob saw alice: True\nfail: " + outcome.message
@@ -97,7 +98,7 @@ def test_a_mislabelled_snippet_fails_with_path_and_line() -> None:
     clean = verify(CLEAN, claim("bad"), load_scenarios(SCENARIOS, SCENARIO_FILE), filename=FILE)
     assert clean.status == "fail"
     assert clean.message.startswith(
-        "snippets/T/leaky.py:1: declared bad, but the check observed good"
+        "snippets/T/leaky.py:1: declared bad (leak), but the check observed good"
     )
 
 
@@ -114,7 +115,7 @@ def test_a_scenario_that_raises_is_an_error_with_its_file_and_line() -> None:
     )
     assert (outcome.status, outcome.observed, outcome.holds) == ("error", None, False)
     assert outcome.message == (
-        "snippets/T/scenarios.py:13: scenario crashes() raised KeyError: 'nothing'"
+        "snippets/T/scenarios.py:16: scenario crashes() raised KeyError: 'nothing'"
     )
     assert len(outcome.trace) == 1
     assert outcome.format().endswith("error: " + outcome.message)
@@ -125,7 +126,7 @@ def test_a_scenario_without_a_verdict_never_ran() -> None:
     outcome = verify(LEAKY, claim("bad", "forgets"), scenarios, filename=FILE)
     assert outcome.status == "error"
     assert outcome.message == (
-        "snippets/T/scenarios.py:16: scenario forgets() returned NoneType, not a "
+        "snippets/T/scenarios.py:19: scenario forgets() returned NoneType, not a "
         "Verdict(observed, failures): the check never ran"
     )
     cheat = verify(LEAKY, claim("bad", "cheats"), scenarios, filename=FILE)

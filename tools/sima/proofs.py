@@ -66,6 +66,7 @@ def view_of(spec: sima_lab.SnippetSpec, outcome: sima_lab.Outcome) -> SnippetVie
         source=spec.source,
         claim=outcome.declared,
         says=claim.says if claim is not None else "",
+        fails=claim.fails if claim is not None else (),
         status=outcome.status,
         observed=observed,
         report=outcome.format(),

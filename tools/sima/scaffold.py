@@ -57,6 +57,7 @@ _CLAIMS = """# One table per snippet file (by stem); `sima verify` checks each c
 claim = "bad"
 says = "The first caller's name is kept at module level; later callers are greeted with it."
 scenario = "greets_each_caller"
+fails = ["stale-greeting"]
 
 [example_good]
 claim = "good"
@@ -68,14 +69,28 @@ fixes = "example_bad"
 _SCENARIOS = '''"""Scenarios: each drives a lab holding one snippet and returns a Verdict."""
 
 from sima_lab import Lab, Verdict
+from sima_lab.answers import errors_in, judge, same, text_of, unexpected_errors, wrong_answers
 
 
 def greets_each_caller(lab: Lab) -> Verdict:
-    """Two callers hit the same warm container; each must be greeted by name."""
-    first = lab.invoke({"name": "ada"})
-    second = lab.invoke({"name": "grace"})
-    good = first.result == "hello ada" and second.result == "hello grace"
-    return Verdict(good, f"first got {first.result!r}, second got {second.result!r}")
+    """Two callers hit the same warm container; each must be greeted by name.
+
+    Failures: `stale-greeting` (a later caller was greeted with an earlier name).
+    """
+    records = [lab.invoke({"name": "ada"}), lab.invoke({"name": "grace"})]
+    stale = records[1].ok and same(records[1].result, "hello ada")
+    return judge(
+        f"first got {text_of(records[0].result)}, second got {text_of(records[1].result)}; "
+        f"{errors_in(records)}",
+        unexpected_errors(records),
+        stale_greeting=stale,
+        wrong_answer=not stale
+        and wrong_answers(
+            records,
+            lambda r: same(r.result, f"hello {r.event['name']}"),
+            lambda r: f"'hello {r.event['name']}'",
+        ),
+    )
 '''
 
 _BAD = """GREETING = {}

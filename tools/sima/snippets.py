@@ -22,6 +22,7 @@ class SnippetView:
         source: The file's text: the bytes shown, tested and run are the same.
         claim: `good` or `bad`, as declared.
         says: The declared sentence of what happens.
+        fails: On a bad claim, the failures its check must observe (`tmp-full`).
         status: `pass` (the lab observed the claim), `fail` or `error`.
         observed: What the lab's check observed, one sentence.
         report: The invocation trace and verdict as plain text.
@@ -37,6 +38,7 @@ class SnippetView:
     observed: str
     report: str
     message: str = ""
+    fails: tuple[str, ...] = ()
 
 
 def _fence(text: str, info: str) -> str:
@@ -53,6 +55,17 @@ def _inline(text: str) -> str:
     return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
 
 
+def _failures(fails: tuple[str, ...]) -> str:
+    """The declared failures, each as code, after the badge ('' for none)."""
+    if not fails:
+        return ""
+    names = ", ".join(f"<code>{html.escape(name)}</code>" for name in fails)
+    return (
+        f' <span class="sima-fails" title="what the check must see go wrong, and nothing '
+        f'else">fails with {names}</span>'
+    )
+
+
 def render_snippet(view: SnippetView) -> str:
     """The Markdown block of a snippet: claim badge, code, and what the lab saw."""
     name = view.key.rsplit("/", 1)[-1]
@@ -63,7 +76,7 @@ def render_snippet(view: SnippetView) -> str:
         f'data-claim="{html.escape(view.claim)}" data-status="{view.status}" markdown="1">',
         "",
         f'<p class="sima-claim"><span class="sima-badge sima-badge--{view.claim}">'
-        f"{view.claim}</span> {_inline(view.says)}</p>",
+        f"{view.claim}</span>{_failures(view.fails)} {_inline(view.says)}</p>",
         "",
         _fence(view.source, f'python title="{name}.py" linenums="1"'),
         "",

@@ -21,6 +21,9 @@ The pieces:
 - [`sima_lab.container`][sima_lab.container]: one container and how code runs in it.
 - [`sima_lab.claims`][sima_lab.claims]: `claims.toml`, `scenarios.py`, snippet folders.
 - [`sima_lab.verify`][sima_lab.verify]: checking one claim.
+- [`sima_lab.answers`][sima_lab.answers]: helpers for scenarios, and
+  [`judge`][sima_lab.answers.judge], which names what went wrong.
+- [`sima_lab.mutants`][sima_lab.mutants]: broken variants each claim must reject.
 - [`sima_lab.trace`][sima_lab.trace]: the trace as a plain-text table.
 """
 

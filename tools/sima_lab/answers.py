@@ -178,7 +178,7 @@ def unexpected_errors(
     return failures
 
 
-def judge(observed: str, *found: Mapping[str, str], **named: str | bool) -> Verdict:
+def judge(observed: str, *found: Mapping[str, str], **named: object) -> Verdict:
     """The verdict: the sentence, and every failure found, each with its name.
 
     Args:
@@ -189,8 +189,8 @@ def judge(observed: str, *found: Mapping[str, str], **named: str | bool) -> Verd
         **named: One keyword per failure the scenario checks for, its name with
             hyphens for underscores (`stale_config=` names `stale-config`): a
             non-empty string is that failure, its text appended to the sentence;
-            `True` is that failure, already told in `observed`; `''`, `False` or
-            None is no failure.
+            any other true value (`True`, a non-empty list) is that failure, already
+            told in `observed`; a false one (`''`, `False`, 0, None) is no failure.
     """
     failures: set[str] = set()
     texts: list[str] = []

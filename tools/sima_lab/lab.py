@@ -34,6 +34,7 @@ import importlib
 import posixpath
 import re
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from types import CodeType
 from typing import Any
@@ -48,9 +49,9 @@ _US_PER_MS = 1000
 _US_PER_S = 1_000_000
 
 
-#: What a failure's name looks like: kebab-case words (`stale-config`), or `error:`
-#: and an exception's type name for an error nobody expected (`error:KeyError`).
 FAILURE_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*(?::[A-Za-z_][A-Za-z0-9_.]*)?")
+"""What a failure's name looks like: kebab-case words (`stale-config`), or `error:`
+and an exception's type name, for an error nobody expected (`error:KeyError`)."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class Verdict:
     """
 
     observed: str
-    failures: frozenset[str] = frozenset()
+    failures: AbstractSet[str] = frozenset()
 
     def __post_init__(self) -> None:
         failures = self.failures

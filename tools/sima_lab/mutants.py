@@ -41,7 +41,6 @@ from sima_lab.lab import Invocation
 from sima_lab.settings import LabSettings
 from sima_lab.verify import Outcome, Scenario, verify
 
-#: Every kind of variant, with what it does, in the order they are generated.
 KINDS: Mapping[str, str] = {
     "raises": "raises an unrelated error before doing anything",
     "does-nothing": "returns None without doing anything",
@@ -49,6 +48,7 @@ KINDS: Mapping[str, str] = {
     "fails-after": "does its work, then raises an unrelated error",
     "init-fails": "its module code raises an unrelated error after running",
 }
+"""Every kind of variant, with what it does, in the order they are generated."""
 
 _ERROR = '''
 
