@@ -79,10 +79,10 @@ def cold_then_warm(lab: Lab) -> Verdict:
     )
 
 
-def _write_refused(config: object) -> bool:
-    """True when `config["timeout"] = 5` raises (tried on the container's own object)."""
+def _write_refused(config: object, key: str = "timeout", value: object = 5) -> bool:
+    """True when `config[key] = value` raises (tried on the container's own object)."""
     try:
-        config["timeout"] = 5  # type: ignore[index]
+        config[key] = value  # type: ignore[index]
     except Exception:
         return True
     return False
@@ -106,10 +106,13 @@ def config_isolation(lab: Lab) -> Verdict:
     seen = [answer(r.result, "timeout") if r.ok else None for r in later]
 
     def own_answer(record: Invocation) -> bool:
-        # The first request gets the override it asked for; what the later ones get
-        # is `seen` above (5 there is the leak). Each gets the report's size.
+        # The first request gets the override it asked for; the later ones 30 (or 5:
+        # that is the leak, counted apart). Each gets the report's size.
         timeout = answer(record.result, "timeout")
-        asked = record.number > 1 or same(timeout, record.event["timeout"])
+        if record.number == 1:
+            asked = same(timeout, record.event["timeout"])
+        else:
+            asked = same(timeout, 30) or same(timeout, 5)
         return asked and same(answer(record.result, "report_bytes"), size)
 
     wrong = wrong_answers(
@@ -118,10 +121,10 @@ def config_isolation(lab: Lab) -> Verdict:
         lambda r: (
             f"its timeout {r.event['timeout']} and the report's {size} bytes"
             if r.number == 1
-            else f"the report's {size} bytes"
+            else f"timeout 30 and the report's {size} bytes"
         ),
     )
-    leaked = [r for r in later if r.ok and not same(answer(r.result, "timeout"), 30)]
+    leaked = [r for r in later if r.ok and same(answer(r.result, "timeout"), 5)]
     namespace = lab.all_containers[0].globals()
     configs = {
         name: value
@@ -147,6 +150,45 @@ def config_isolation(lab: Lab) -> Verdict:
         client_per_request=lab.objects.clients > containers,
         wrong_answer=wrong,
         skipped_work=skipped(records, "objects.get", "read the report"),
+    )
+
+
+def nested_config_isolation(lab: Lab) -> Verdict:
+    """A per-request override of a nested setting must not reach the next requests.
+
+    Afterwards the scenario also tries to write to the nested setting through the
+    module-level configuration (`CONFIG["retry"]["attempts"] = 9`).
+
+    Failures: `config-leak` (a later request got the override), `writable-config`
+    (the nested write was accepted, or there is no such configuration).
+    """
+    records = [lab.invoke({"attempts": 1}), lab.invoke({}), lab.invoke({})]
+    later = records[1:]
+    seen = [answer(r.result, "attempts") if r.ok else None for r in later]
+    leaked = [r for r in later if r.ok and same(answer(r.result, "attempts"), 1)]
+    config = lab.all_containers[0].globals().get("CONFIG")
+    try:
+        nested = config["retry"] if isinstance(config, Mapping) else None
+    except Exception:
+        nested = None
+    refused = isinstance(nested, Mapping) and _write_refused(nested, "attempts", 9)
+    tried = (
+        "no module-level CONFIG with a 'retry' setting to write to"
+        if not isinstance(nested, Mapping)
+        else f"writing CONFIG['retry']['attempts'] was {'refused' if refused else 'accepted'}"
+    )
+    return judge(
+        f"after one request set attempts to 1, the next {len(later)} requests on the same "
+        f"warm container got attempts {text_of(seen)} (expected 3 each); {tried}; "
+        f"{errors_in(records)}",
+        unexpected_errors(records),
+        config_leak=bool(leaked),
+        writable_config=not refused,
+        wrong_answer=wrong_answers(
+            [r for r in records if r not in leaked],
+            lambda r: same(answer(r.result, "attempts"), 1 if r.number == 1 else 3),
+            lambda r: "attempts 1" if r.number == 1 else "attempts 3",
+        ),
     )
 
 

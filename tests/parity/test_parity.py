@@ -4,7 +4,8 @@ The site's browser runs claims with `sima_lab.runner` inside Pyodide, from the l
 wheel registered in the site's `pyodide-lock.json`; `sima verify` and the build run
 them with CPython. This test builds that same runtime (`sima.runtime.prepare_runtime`),
 runs every claimed snippet of every `snippets/<REF-ID>/` folder in both, once, and
-compares status, observed and declared verdicts and messages.
+compares status, observed and declared verdicts, the failures declared and observed, and
+messages.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ LAB_DIR = ROOT / "tools" / "sima_lab"
 SETTINGS = load_settings(ROOT / "mkdocs.yml")
 SNIPPETS_DIR = SETTINGS.snippets_dir
 #: Result fields that must be identical in CPython and Pyodide.
-COMPARED = ("status", "observed", "declared", "message")
+COMPARED = ("status", "observed", "declared", "fails", "observed_failures", "message")
 #: Seconds the harness may take (Pyodide loads in a few seconds).
 TIMEOUT = 300
 #: Payload key prefix of the deliberately mislabelled copy.
