@@ -131,7 +131,8 @@ def test_claim_without_a_file(tmp_path: Path) -> None:
 def test_unknown_claim_value(tmp_path: Path) -> None:
     text = CLAIMS.replace('claim = "bad"', 'claim = "terrible"')
     assert problems_of(tmp_path, claims__toml=text) == [
-        "snippets/T-1/claims.toml:2: [bad_one] claim must be 'good' or 'bad', not 'terrible'",
+        "snippets/T-1/claims.toml:2: [bad_one] claim must be 'good', 'bad' or 'unproven', "
+        "not 'terrible'",
         "snippets/T-1/claims.toml:10: [good_one] fixes 'bad_one', which is claimed 'terrible': "
         "a fix must name a bad snippet",
     ]
@@ -283,7 +284,7 @@ def test_text_loaders() -> None:
     with pytest.raises(LoadError) as info:
         load_claims('[x]\nclaim = "meh"\nsays = "s"\nscenario = "y"\n', "c.toml")
     assert info.value.problems == [
-        Problem("c.toml", 2, "[x] claim must be 'good' or 'bad', not 'meh'")
+        Problem("c.toml", 2, "[x] claim must be 'good', 'bad' or 'unproven', not 'meh'")
     ]
     parsed, problems = parse_claims('["quoted name"]\nclaim = "good"\nsays = "s"\nscenario = "y"\n')
     assert (parsed[0].name, parsed[0].line, problems) == ("quoted name", 1, [])
@@ -327,3 +328,57 @@ def test_what_fails_is_a_list_of_names_on_a_bad_claim_only(tmp_path: Path) -> No
     one = CLAIMS.replace('fails = ["leak"]', 'fails = "leak"')
     claims, problems = parse_claims(one)
     assert problems == [] and claims[0].fails == ("leak",)
+
+
+UNPROVEN = (
+    '[imported]\nclaim = "unproven"\nsays = "Module-level state, as the old text showed it."\n'
+)
+
+
+def test_an_unproven_claim_needs_only_says_and_no_scenarios_file(tmp_path: Path) -> None:
+    folder = load_folder(
+        make_folder(tmp_path, {"claims.toml": UNPROVEN, "imported.py": BAD}), root=tmp_path
+    )
+    assert folder.problems == []
+    claim = folder.claims["imported"]
+    assert (claim.claim, claim.proven, claim.scenario) == ("unproven", False, "")
+    assert folder.verify_all() == []  # nothing to check
+    outcome = folder.verify("imported")  # asked all the same: an error, not a verdict
+    assert (outcome.status, outcome.observed) == ("error", None)
+    assert "is unproven: no scenario checks it" in outcome.message
+
+
+def test_unproven_claims_beside_proven_ones(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, claims__toml=CLAIMS + UNPROVEN, imported__py=GOOD) == []
+    assert problems_of(tmp_path / "x", claims__toml=CLAIMS + UNPROVEN, scenarios__py="") == [
+        "snippets/T-1/claims.toml:11: [imported] has no snippet file imported.py",
+        "snippets/T-1/scenarios.py: missing: each snippet folder needs scenarios.py",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            'scenario = "leaks"\n',
+            "[imported] is unproven, so it has no scenario: claim it good or bad to prove it "
+            "with a scenario",
+        ),
+        ('fails = ["leak"]\n', "[imported] is unproven, so it has no fails"),
+        ('fixes = "bad_one"\n', "[imported] is unproven, so it has no fixes"),
+    ],
+)
+def test_an_unproven_claim_has_no_scenario_failures_or_fix(
+    tmp_path: Path, extra: str, message: str
+) -> None:
+    found = problems_of(tmp_path, claims__toml=CLAIMS + UNPROVEN + extra, imported__py=GOOD)
+    assert any(
+        message in line and line.startswith("snippets/T-1/claims.toml:14:") for line in found
+    ), found
+
+
+def test_an_unproven_claim_must_say_something(tmp_path: Path) -> None:
+    found = problems_of(
+        tmp_path, claims__toml='[imported]\nclaim = "unproven"\n', imported__py=GOOD
+    )
+    assert "snippets/T-1/claims.toml:1: [imported] is missing 'says'" in found

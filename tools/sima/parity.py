@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sima.proofs import lab_payload
+from sima.snippets import UNPROVEN
 
 HARNESS = Path(__file__).with_name("run_claims.mjs")
 #: The harness's one line of result on stdout starts with this.
@@ -53,13 +54,18 @@ def claim_tables(payload: Payload) -> dict[str, dict[str, Any]]:
 
 
 def claim_runs(folders: Iterable[Path]) -> tuple[dict[str, Payload], list[Run]]:
-    """The payload of each snippet folder, and one run per claimed snippet."""
+    """The payload of each snippet folder, and one run per snippet with a proven claim
+    (unproven code has no scenario to run)."""
     payloads: dict[str, Payload] = {}
     runs: list[Run] = []
     for folder in folders:
         payload = lab_payload(folder)
         payloads[folder.name] = payload
-        runs += [Run(f"{folder.name}/{name}", folder.name, name) for name in claim_tables(payload)]
+        runs += [
+            Run(f"{folder.name}/{name}", folder.name, name)
+            for name, table in claim_tables(payload).items()
+            if table.get("claim") != UNPROVEN
+        ]
     return payloads, runs
 
 

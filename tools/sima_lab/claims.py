@@ -14,7 +14,15 @@ fails = ["leak"]              # on a bad snippet: what its scenario observes goi
 fixes = "mistake1_user_sessions"
 # optional: other files of the folder the snippet imports, by module name
 modules = ["core"]
+
+[imported_block]
+claim = "unproven"            # code no scenario proves yet (what `sima import` writes)
+says = "What the text around it said."
 ```
+
+An `unproven` claim has only `says` (and may list `modules`): it is shown on its
+page as unproven and counted in the proof coverage, but never checked, so it names
+no scenario and nothing that fails or is fixed.
 
 The text loaders ([`parse_claims`][sima_lab.claims.parse_claims],
 [`load_claims`][sima_lab.claims.load_claims],
@@ -38,10 +46,14 @@ from typing import Any
 
 from sima_lab.errors import LoadError, Problem
 from sima_lab.lab import FAILURE_NAME, module_name
-from sima_lab.verify import CLAIM_VALUES, Outcome, Scenario, verify
+from sima_lab.verify import CLAIM_VALUES, UNPROVEN, Outcome, Scenario, verify
 
 KEYS = ("claim", "says", "scenario", "fails", "fixes", "modules")
 REQUIRED = ("claim", "says", "scenario")
+#: What an unproven claim must have; it may also have `modules`, and nothing else.
+REQUIRED_UNPROVEN = ("claim", "says")
+#: Every value `claim` may take: the proven ones, and `unproven`.
+CLAIM_KINDS = (*CLAIM_VALUES, UNPROVEN)
 CLAIMS_FILE = "claims.toml"
 SCENARIOS_FILE = "scenarios.py"
 
@@ -56,7 +68,7 @@ class Claim:
 
     Attributes:
         name: The table's name: the snippet file's stem.
-        claim: `good` or `bad` (anything else is reported as a problem).
+        claim: `good`, `bad` or `unproven` (anything else is reported as a problem).
         says: One sentence: what happens when this code runs.
         scenario: The name of the scenario function that checks it.
         fails: On a bad snippet, the names of the failures its scenario must observe
@@ -82,6 +94,12 @@ class Claim:
     def line_of(self, key: str) -> int:
         """The line of `key` in the table, else the table's own line."""
         return dict(self.key_lines).get(key, self.line)
+
+    @property
+    def proven(self) -> bool:
+        """True for a `good` or `bad` claim, which a scenario checks; False for
+        `unproven` code, which is shown but never checked."""
+        return self.claim in CLAIM_VALUES
 
 
 def _name(match: re.Match[str]) -> str:
@@ -112,7 +130,7 @@ def parse_claims(toml_text: str, filename: str = CLAIMS_FILE) -> tuple[list[Clai
     """Every claim in the text and every problem in it (a claim may have problems).
 
     Checks each table on its own: required keys, known keys, value types, and that
-    `claim` is `good` or `bad`. Checks between claims and files are
+    `claim` is `good`, `bad` or `unproven`. Checks between claims and files are
     [`check_claims`][sima_lab.claims.check_claims]'s.
     """
     try:
@@ -162,7 +180,8 @@ def _check_table(
     name: str, table: dict[str, Any], line: int, keys: dict[str, int], filename: str
 ) -> list[Problem]:
     problems: list[Problem] = []
-    for key in REQUIRED:
+    unproven = table.get("claim") == UNPROVEN
+    for key in REQUIRED_UNPROVEN if unproven else REQUIRED:
         if key not in table:
             problems.append(Problem(filename, line, f"[{name}] is missing {key!r}"))
     if table.get("claim") == "bad" and "fails" not in table:
@@ -182,6 +201,15 @@ def _check_table(
                     filename, at, f"[{name}] has unknown key {key!r} (known: {', '.join(KEYS)})"
                 )
             )
+        elif unproven and key in ("scenario", "fails", "fixes"):
+            problems.append(
+                Problem(
+                    filename,
+                    at,
+                    f"[{name}] is unproven, so it has no {key}: claim it good or bad "
+                    "to prove it with a scenario",
+                )
+            )
         elif key == "modules":
             if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
                 problems.append(Problem(filename, at, f"[{name}] modules must be a list of names"))
@@ -189,9 +217,13 @@ def _check_table(
             problems.extend(_check_fails(name, value, table.get("claim"), at, filename))
         elif not isinstance(value, str):
             problems.append(Problem(filename, at, f"[{name}] {key} must be a string"))
-        elif key == "claim" and value not in CLAIM_VALUES:
+        elif key == "claim" and value not in CLAIM_KINDS:
             problems.append(
-                Problem(filename, at, f"[{name}] claim must be 'good' or 'bad', not {value!r}")
+                Problem(
+                    filename,
+                    at,
+                    f"[{name}] claim must be 'good', 'bad' or 'unproven', not {value!r}",
+                )
             )
         elif key in ("says", "scenario") and not value.strip():
             problems.append(Problem(filename, at, f"[{name}] {key} is empty"))
@@ -287,7 +319,7 @@ def check_claims(
 
 
 def _check_fix(claim: Claim, by_name: Mapping[str, Claim]) -> list[Problem]:
-    if claim.fixes is None:
+    if claim.fixes is None or claim.claim == UNPROVEN:  # the table's own check says it
         return []
     where, line = claim.filename, claim.line_of("fixes")
     target = by_name.get(claim.fixes)
@@ -421,8 +453,12 @@ class Folder:
         )
 
     def verify_all(self) -> list[Outcome]:
-        """Check every snippet that has a claim, in name order."""
-        return [self.verify(spec.name) for spec in self.snippets if spec.claim is not None]
+        """Check every snippet that has a proven claim (good or bad), in name order."""
+        return [
+            self.verify(spec.name)
+            for spec in self.snippets
+            if spec.claim is not None and spec.claim.proven
+        ]
 
 
 def _display(path: Path, root: Path | None) -> str:
@@ -483,6 +519,8 @@ def load_folder(
                 scenarios = load_scenarios(text, rel(SCENARIOS_FILE))
             except LoadError as exc:
                 problems.extend(exc.problems)
+    elif claims and all(claim.claim == UNPROVEN for claim in claims):
+        scenarios = {}  # nothing to check: a folder of unproven code needs no scenarios
     else:
         problems.append(
             Problem(rel(SCENARIOS_FILE), 0, "missing: each snippet folder needs scenarios.py")

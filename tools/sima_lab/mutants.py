@@ -200,10 +200,11 @@ def _behaviour(trace: list[Invocation]) -> list[tuple[object, ...]]:
 
 
 def folder_trials(folder: Folder) -> dict[str, list[Trial]]:
-    """Every claimed snippet of a folder, by name, with the trials of its variants."""
+    """Every snippet of a folder with a proven claim, by name, with the trials of its
+    variants (unproven code has no check that could reject one)."""
     found: dict[str, list[Trial]] = {}
     for spec in folder.snippets:
-        if spec.claim is None:
+        if spec.claim is None or not spec.claim.proven:
             continue
         found[spec.name] = trials(
             spec.source,

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 Scenario = Callable[[Lab], Verdict]
 
 CLAIM_VALUES = ("good", "bad")
+"""The claims a scenario proves."""
+
+UNPROVEN = "unproven"
+"""A claim no scenario proves yet (an imported code block): shown, never checked."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,12 @@ def verify(
             observed_failures=tuple(sorted(verdict.failures)) if verdict is not None else (),
         )
 
+    if claim.claim == UNPROVEN:
+        return outcome(
+            "error",
+            f"{claim.filename}:{claim.line_of('claim')}: [{claim.name}] is unproven: no "
+            "scenario checks it (claim it good or bad, with a scenario, to prove it)",
+        )
     if claim.claim not in CLAIM_VALUES:
         return outcome(
             "error",
