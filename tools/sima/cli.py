@@ -25,6 +25,7 @@ from types import FrameType
 from sima.catalog import docs_problems, load_catalog
 from sima.problems import Problem
 from sima.settings import Settings, SettingsError, load_settings
+from sima.snippets import UNPROVEN
 from sima_lab.errors import Interrupted
 
 
@@ -38,17 +39,18 @@ def _print_problems(problems: Sequence[Problem]) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Validate entries, references and snippets; run no claim."""
-    from sima.proofs import static_problems
+    """Validate entries, references and snippets, and report proof coverage; run no claim."""
+    from sima.coverage import catalog_coverage, coverage_lines
+    from sima.proofs import static_scan
 
     settings = _settings(args)
     catalog = load_catalog(settings)
-    problems = [
-        *catalog.problems,
-        *static_problems(settings, catalog),
-        *docs_problems(settings, catalog),
-    ]
+    snippet_problems, claims = static_scan(settings, catalog)
+    problems = [*catalog.problems, *snippet_problems, *docs_problems(settings, catalog)]
     _print_problems(problems)
+    # Coverage is not a problem: it goes beside the summary, on stderr.
+    for line in coverage_lines(catalog, catalog_coverage(catalog, claims)):
+        print(line, file=sys.stderr)
     stubs = sum(e.is_stub for e in catalog.entries.values())
     summary = f"{len(catalog.entries)} entries ({stubs} planned), {len(problems)} problem(s)"
     print(summary, file=sys.stderr)
@@ -78,14 +80,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
     settings = _settings(args)
     results, problems = verify_all(settings, [Path(p) for p in args.paths])
     _print_problems(problems)
-    passed = 0
+    passed = skipped = 0
     for view in results:
         if view.status == "pass":
             passed += 1
             print(f"PASS {view.path}: {view.claim}, {view.observed}")
+        elif view.status == UNPROVEN:
+            skipped += 1
+            print(f"SKIP {view.path}: unproven, no scenario checks it")
         else:
             print(f"{view.status.upper()} {view.message}")
-    failed = len(results) - passed + len(problems)
+    failed = len(results) - passed - skipped + len(problems)
     if args.mutants:
         from sima.proofs import mutation_scores
 
@@ -93,7 +98,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
             for line in score.lines():
                 print(line)
             failed += score.total - score.rejected
-    print(f"{passed} passed, {failed} failed")
+    tail = f", {skipped} unproven skipped" if skipped else ""
+    print(f"{passed} passed, {failed} failed{tail}")
     return 1 if failed else 0
 
 
@@ -109,6 +115,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"{args.path}: not a snippet (expected snippets/<REF-ID>/<name>.py)")
         return 1
     view = results[0]
+    if view.status == UNPROVEN:
+        print(f"{view.path}: unproven: no scenario checks it, so there is nothing to run")
+        return 1
     print(view.report)
     if view.status != "pass":
         print(view.message)

@@ -7,15 +7,21 @@ Markdown strings; the plugin hands these to MkDocs as generated files. Page URIs
 
 from __future__ import annotations
 
+import functools
+import operator
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sima.catalog import Catalog, Entry
 from sima.graph import Node, legend, neighbourhood_svg, site_svg, type_classes
 from sima.links import Backlink, LinkTarget
 from sima.snippets import SnippetView, render_snippet
+
+if TYPE_CHECKING:  # sima.coverage reads snippet markers from here
+    from sima.coverage import Coverage, Provenance
 
 ENTRIES_DIR = "entries"
 #: Material search boosts: entry pages first, the pages that only list entries last.
@@ -205,12 +211,28 @@ def _expand_snippets(entry: Entry, snippets: Mapping[str, SnippetView]) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_entry(
+def proof_line(coverage: Coverage, provenance: Provenance | None) -> str:
+    """The entry's proof statement: its coverage and where its claims were proven
+    ('' for an entry without code)."""
+    if not coverage.total:
+        return ""
+    text = f"Proof: {coverage.describe()}"
+    if coverage.proven and provenance is not None:
+        text += f", {provenance.sentence()}"
+    elif not coverage.proven:
+        text += ": no scenario checks this entry's code yet"
+    data = f'data-proven="{coverage.proven}" data-total="{coverage.total}"'
+    return f'<p class="sima-proof" {data}>{text}.</p>'
+
+
+def render_entry(  # noqa: PLR0917
     entry: Entry,
     catalog: Catalog,
     backlinks: Mapping[str, list[Backlink]],
     snippets: Mapping[str, SnippetView],
     outbound: Mapping[str, list[str]] | None = None,
+    coverage: Coverage | None = None,
+    provenance: Provenance | None = None,
 ) -> RenderedPage:
     """The Markdown of one entry page.
 
@@ -221,6 +243,10 @@ def render_entry(
         snippets: Snippet views by key.
         outbound: What each entry links to ([`links_out`][sima.pages.links_out]);
             computed from `backlinks` when not given.
+        coverage: The entry's proof coverage; with it, a page with code says how
+            much of it is proven.
+        provenance: Where the claims were proven (CPython, Pyodide, build date),
+            said beside the coverage.
     """
     if outbound is None:
         outbound = links_out(backlinks)
@@ -256,6 +282,9 @@ def render_entry(
         '<p class="sima-facts" markdown>' + " · ".join(facts) + "</p>",
         "",
     ]
+    proof = proof_line(coverage, provenance) if coverage is not None else ""
+    if proof:
+        lines += [proof, ""]
     if meta.keywords:
         tags = " ".join(
             f"[{k}]({relative(uri, keyword_uri(k))}){{ .sima-keyword }}" for k in meta.keywords
@@ -305,7 +334,7 @@ def _title(catalog: Catalog, ref_id: str) -> str:
     return entry.title if entry else "(unknown entry)"
 
 
-def _row(catalog: Catalog, page_uri: str, entry: Entry) -> str:
+def _row(catalog: Catalog, page_uri: str, entry: Entry, coverage: Coverage | None = None) -> str:
     meta = entry.meta
     cells = [
         _id_link(catalog, page_uri, entry.ref_id),
@@ -316,6 +345,8 @@ def _row(catalog: Catalog, page_uri: str, entry: Entry) -> str:
         meta.status,
         str(meta.updated or meta.created or ""),
     ]
+    if coverage is not None:
+        cells.append(f"{coverage.proven} of {coverage.total}" if coverage.total else "")
     return "| " + " | ".join(cells) + " |"
 
 
@@ -324,10 +355,21 @@ def _item(catalog: Catalog, page_uri: str, entry: Entry) -> str:
     return f"- {_id_link(catalog, page_uri, entry.ref_id)}: {entry.title} ({facts})"
 
 
-def _table(catalog: Catalog, page_uri: str, entries: Iterable[Entry]) -> list[str]:
+def _table(
+    catalog: Catalog,
+    page_uri: str,
+    entries: Iterable[Entry],
+    coverage: Mapping[str, Coverage] | None = None,
+) -> list[str]:
     head = "| ID | Title | Type | Category | Priority | Status | Updated |"
-    rows = [_row(catalog, page_uri, e) for e in entries]
-    return [head, "|---|---|---|---|---|---|---|", *rows]
+    rule = "|---|---|---|---|---|---|---|"
+    if coverage is not None:
+        head, rule = head + " Proven code |", rule + "---|"
+    rows = [
+        _row(catalog, page_uri, e, None if coverage is None else coverage.get(e.ref_id))
+        for e in entries
+    ]
+    return [head, rule, *rows]
 
 
 def _grouped(  # noqa: PLR0917
@@ -355,8 +397,14 @@ def _grouped(  # noqa: PLR0917
 _PRIORITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "Unset"]
 
 
-def render_indexes(catalog: Catalog) -> list[RenderedPage]:
-    """The browse pages: all entries (sortable), by type, category, priority, keyword."""
+def render_indexes(
+    catalog: Catalog, coverage: Mapping[str, Coverage] | None = None
+) -> list[RenderedPage]:
+    """The browse pages: all entries (sortable), by type, category, priority, keyword.
+
+    With `coverage` (each entry's, by REF-ID), the list of all entries says how much
+    of the site's code is proven, and has a column for each entry's.
+    """
     all_uri = f"{BROWSE_DIR}/index.md"
     count = len(catalog.entries)
     stubs = sum(e.is_stub for e in catalog.entries.values())
@@ -365,9 +413,21 @@ def render_indexes(catalog: Catalog) -> list[RenderedPage]:
         "",
         f"{count} entries, {stubs} of them planned. Select a column heading to sort.",
         "",
+    ]
+    if coverage:
+        site = functools.reduce(operator.add, coverage.values())
+        with_code = sum(1 for c in coverage.values() if c.total)
+        lines += [
+            f'<p class="sima-coverage" data-proven="{site.proven}" data-total="{site.total}">'
+            f"Proof coverage: {site.describe()}, in {with_code} entries with code. A proven "
+            "block is a snippet whose claim the build checks; the others are shown as "
+            "unproven.</p>",
+            "",
+        ]
+    lines += [
         '<div class="sima-table" markdown>',
         "",
-        *_table(catalog, all_uri, catalog.entries.values()),
+        *_table(catalog, all_uri, catalog.entries.values(), coverage),
         "",
         "</div>",
     ]

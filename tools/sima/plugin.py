@@ -10,6 +10,7 @@ the build before the site folder is touched).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from mkdocs.structure.pages import Page
 
 import sima_lab
 from sima.catalog import Catalog, docs_problems, load_catalog
+from sima.coverage import Provenance, build_provenance, catalog_coverage, pinned_pyodide
 from sima.pages import (
     KEYWORD_PAGES,
     RenderedPage,
@@ -164,13 +166,24 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         catalog = self.catalog
         backlinks = backlinks_of(catalog)
         outbound = links_out(backlinks)
+        claims = {key: view.claim for key, view in self.snippet_views.items()}
+        coverage = catalog_coverage(catalog, claims)
+        provenance = self._provenance()
         entry_level = (
             InclusionLevel.UNDEFINED if self._entries_in_nav() else InclusionLevel.NOT_IN_NAV
         )
         for entry in catalog.entries.values():
-            page = render_entry(entry, catalog, backlinks, self.snippet_views, outbound)
+            page = render_entry(
+                entry,
+                catalog,
+                backlinks,
+                self.snippet_views,
+                outbound,
+                coverage[entry.ref_id],
+                provenance,
+            )
             self._generate(files, config, page, entry_level)
-        for index in render_indexes(catalog):
+        for index in render_indexes(catalog, coverage):
             # Keyword pages stay out of an automatic nav: hundreds of them would make
             # every page's nav (rendered on every page) that much longer.
             level = (
@@ -202,6 +215,16 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         if self.config.runner:
             self._add_runner(files, config, modules)
         return files
+
+    def _provenance(self) -> Provenance:
+        """Where this build proves the claims: this CPython, on this date (or
+        `SOURCE_DATE_EPOCH`'s), and the pinned Pyodide the runner re-checks them in."""
+        assert self.settings is not None
+        pyodide = python = None
+        if self.config.runner:
+            modules = self.settings.root / self.config.node_modules
+            pyodide, python = pinned_pyodide(modules / "pyodide")
+        return build_provenance(os.environ, pyodide, python)
 
     def _generate(
         self, files: Files, config: MkDocsConfig, page: RenderedPage, level: InclusionLevel

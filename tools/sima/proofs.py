@@ -28,7 +28,7 @@ from sima.catalog import Catalog
 from sima.pages import snippet_markers
 from sima.problems import Problem, Severity
 from sima.settings import Settings
-from sima.snippets import SnippetView
+from sima.snippets import UNPROVEN, SnippetView
 
 _WHERE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+): (?P<message>.*)$", re.DOTALL)
 
@@ -54,6 +54,20 @@ def _from_message(message: str, default_path: str) -> Problem:
     if match is None:
         return Problem(default_path, 0, message, Severity.WARNING)
     return Problem(match["path"], int(match["line"]), match["message"], Severity.WARNING)
+
+
+def unproven_view(spec: sima_lab.SnippetSpec) -> SnippetView:
+    """What a page shows of a snippet whose claim is unproven: nothing was run."""
+    return SnippetView(
+        key=spec.key,
+        path=spec.path,
+        source=spec.source,
+        claim=UNPROVEN,
+        says=spec.claim.says if spec.claim is not None else "",
+        status=UNPROVEN,
+        observed="",
+        report="",
+    )
 
 
 def view_of(spec: sima_lab.SnippetSpec, outcome: sima_lab.Outcome) -> SnippetView:
@@ -134,15 +148,25 @@ def scan_folder(path: Path, settings: Settings, known_ids: Iterable[str]) -> Fol
     return FolderScan(folder, digest.hexdigest(), tuple(problems))
 
 
-def static_problems(settings: Settings, catalog: Catalog) -> list[Problem]:
-    """Everything wrong with the snippets that can be found without running a claim."""
+def static_scan(settings: Settings, catalog: Catalog) -> tuple[list[Problem], dict[str, str]]:
+    """Everything wrong with the snippets that can be found without running a claim,
+    and each claimed snippet's claim (`good`, `bad`, `unproven`) by key."""
     problems: list[Problem] = []
     paths: dict[str, str] = {}
+    claims: dict[str, str] = {}
     for path in snippet_folders(settings):
         scan = scan_folder(path, settings, catalog.entries)
         problems.extend(scan.problems)
-        paths.update((s.key, s.path) for s in scan.folder.snippets if s.claim is not None)
-    return problems + _marker_problems(catalog, paths)
+        for spec in scan.folder.snippets:
+            if spec.claim is not None:
+                paths[spec.key] = spec.path
+                claims[spec.key] = spec.claim.claim
+    return problems + _marker_problems(catalog, paths), claims
+
+
+def static_problems(settings: Settings, catalog: Catalog) -> list[Problem]:
+    """Everything wrong with the snippets that can be found without running a claim."""
+    return static_scan(settings, catalog)[0]
 
 
 def _prove(scan: FolderScan) -> tuple[list[SnippetView], list[Problem]]:
@@ -151,6 +175,9 @@ def _prove(scan: FolderScan) -> tuple[list[SnippetView], list[Problem]]:
     for spec in scan.folder.snippets:
         if spec.claim is None:
             continue  # check_claims already reported it
+        if not spec.claim.proven:
+            views.append(unproven_view(spec))
+            continue
         outcome = scan.folder.verify(spec.name)
         views.append(view_of(spec, outcome))
         if outcome.status != "pass":
@@ -228,9 +255,10 @@ def verify_all(
         paths: Snippet files or folders; a file must be `snippets/<REF-ID>/<name>.py`.
 
     Returns:
-        The views of the snippets that were checked (each with its status), and the
-        problems that kept a snippet from being checked (its folder's static problems,
-        a path that is not a snippet, a file without a claim).
+        The views of the snippets that were checked (each with its status; unproven
+        ones, which are not run, with status `unproven`), and the problems that kept
+        a snippet from being checked (its folder's static problems, a path that is
+        not a snippet, a file without a claim).
     """
     chosen, problems = _select(settings, paths)
     views: list[SnippetView] = []
@@ -246,6 +274,9 @@ def verify_all(
                     problems.append(
                         Problem(spec.path, 0, f"no claim: add [{spec.name}] to claims.toml")
                     )
+                continue
+            if not spec.claim.proven:
+                views.append(unproven_view(spec))
                 continue
             views.append(view_of(spec, folder.verify(spec.name)))
     return views, sorted(set(problems))
@@ -281,11 +312,14 @@ class MutationScore:
 
     Attributes:
         folder: The folder, as messages show it.
-        trials: Each claimed snippet's file with the trials of its variants.
+        trials: Each proven snippet's file with the trials of its variants.
+        unproven: How many of the folder's snippets (of those asked for) are
+            unproven, and so were skipped: no check could reject a variant of them.
     """
 
     folder: str
     trials: tuple[tuple[str, tuple[sima_lab.mutants.Trial, ...]], ...]
+    unproven: int = 0
 
     @property
     def total(self) -> int:
@@ -300,7 +334,8 @@ class MutationScore:
     def lines(self) -> list[str]:
         """A line per variant that was not rejected, then the folder's score."""
         lines = [t.format(path) for path, found in self.trials for t in found if not t.rejected]
-        lines.append(f"{self.folder}: {self.rejected} of {self.total} mutants rejected")
+        skipped = f" ({self.unproven} unproven snippet(s) skipped)" if self.unproven else ""
+        lines.append(f"{self.folder}: {self.rejected} of {self.total} mutants rejected{skipped}")
         return lines
 
 
@@ -321,5 +356,12 @@ def mutation_scores(settings: Settings, paths: Sequence[Path] = ()) -> list[Muta
             for name, found in by_name.items()
             if names is None or name in names
         )
-        scores.append(MutationScore(folder.path, trials))
+        unproven = sum(
+            1
+            for spec in folder.snippets
+            if spec.claim is not None
+            and not spec.claim.proven
+            and (names is None or spec.name in names)
+        )
+        scores.append(MutationScore(folder.path, trials, unproven))
     return scores

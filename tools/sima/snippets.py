@@ -20,10 +20,11 @@ class SnippetView:
         key: `<REF-ID>/<name>`, the snippet's stable name.
         path: The file, relative to the project root.
         source: The file's text: the bytes shown, tested and run are the same.
-        claim: `good` or `bad`, as declared.
+        claim: `good`, `bad` or `unproven`, as declared.
         says: The declared sentence of what happens.
         fails: On a bad claim, the failures its check must observe (`tmp-full`).
-        status: `pass` (the lab observed the claim), `fail` or `error`.
+        status: `pass` (the lab observed the claim), `fail` or `error`; `unproven`
+            for code no scenario checks (nothing was run).
         observed: What the lab's check observed, one sentence.
         report: The invocation trace and verdict as plain text.
         message: For `fail` and `error`, what went wrong, with `path:line`.
@@ -66,8 +67,44 @@ def _failures(fails: tuple[str, ...]) -> str:
     )
 
 
+#: The status (and claim) of a snippet no scenario checks.
+UNPROVEN = "unproven"
+
+
+def render_unproven(view: SnippetView) -> str:
+    """The block of unproven code: an UNPROVEN badge, the sentence, the code.
+
+    It carries `data-unproven` instead of `data-snippet`, so the browser's runner
+    leaves it alone: there is no claim it could check, hence no Run and no verdict.
+    """
+    name = view.key.rsplit("/", 1)[-1]
+    return "\n".join(
+        [
+            "",
+            f'<div class="sima-snippet sima-snippet--unproven" '
+            f'data-unproven="{html.escape(view.key)}" data-claim="{UNPROVEN}" '
+            f'data-status="{UNPROVEN}" markdown="1">',
+            "",
+            f'<p class="sima-claim"><span class="sima-badge sima-badge--unproven" '
+            f'title="no scenario checks this code yet">unproven</span> {_inline(view.says)}</p>',
+            "",
+            _fence(view.source, f'python title="{name}.py" linenums="1"'),
+            "",
+            '<p class="sima-unproven-note">Not proven: no scenario checks this code yet, '
+            "so the page claims nothing about what it does. Prove it by giving it a good "
+            f"or bad claim and a scenario in <code>{html.escape(view.path.rsplit('/', 1)[0])}"
+            "/claims.toml</code>.</p>",
+            "",
+            "</div>",
+            "",
+        ]
+    )
+
+
 def render_snippet(view: SnippetView) -> str:
     """The Markdown block of a snippet: claim badge, code, and what the lab saw."""
+    if view.status == UNPROVEN:
+        return render_unproven(view)
     name = view.key.rsplit("/", 1)[-1]
     verdict = "holds" if view.status == "pass" else "does NOT hold"
     parts = [
