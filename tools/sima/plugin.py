@@ -27,6 +27,7 @@ from mkdocs.structure.pages import Page
 import sima_lab
 from sima.catalog import Catalog, docs_problems, load_catalog
 from sima.coverage import Provenance, build_provenance, catalog_coverage, pinned_pyodide
+from sima.csp import add_policy
 from sima.pages import (
     KEYWORD_PAGES,
     RenderedPage,
@@ -96,6 +97,12 @@ class SimaConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is unt
     cache_dir = c.Type(str, default=".cache/sima")
     """Where the built lab wheel and Pyodide lock are kept between builds."""
 
+    csp = c.Type(bool, default=True)
+    """Put a Content-Security-Policy in every page (a `<meta>` tag) that lets the
+    browser load from the site's own host only: what a reader runs in the page cannot
+    send a request anywhere else (see `sima.csp`). Turn it off for a site that loads
+    something from another host on purpose."""
+
 
 class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
     """Builds entry and index pages, links REF-IDs and proves snippet claims."""
@@ -108,6 +115,12 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         self.inserts: dict[str, Mapping[str, str]] = {}
         # Keyed by content hash, so serve rebuilds re-run only what changed.
         self.snippet_cache = SnippetCache()
+        # `mkdocs serve` injects an inline live-reload script no hash can name.
+        self.serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Note whether this is `mkdocs serve` (for the page's policy)."""
+        self.serving = command == "serve"
 
     # -- configuration --------------------------------------------------------------
 
@@ -288,10 +301,22 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         return scanner.link(markdown, resolver(self.catalog, page.file.src_uri))
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
-        """Put the graphs into the finished HTML of the pages that have them."""
+        """Put the graphs into the finished HTML of the pages that have them, and the
+        Content-Security-Policy into every page."""
         for key, html in self.inserts.get(page.file.src_uri, {}).items():
             output = output.replace(slot(key), html, 1)
-        return output
+        return self._with_policy(output)
+
+    def on_post_template(
+        self, output_content: str, /, *, template_name: str, config: MkDocsConfig
+    ) -> str:
+        """The Content-Security-Policy in the static pages too (`404.html`)."""
+        if not template_name.endswith(".html"):
+            return output_content
+        return self._with_policy(output_content)
+
+    def _with_policy(self, html: str) -> str:
+        return add_policy(html, any_inline=self.serving) if self.config.csp else html
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
