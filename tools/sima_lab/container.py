@@ -115,7 +115,7 @@ _CONTINUATION = bytes(range(0x80, 0xC0))
 
 
 class _Kept(io.RawIOBase):
-    """The end of [`CappedOutput`][sima_lab.container.CappedOutput]'s pipe: keeps
+    """The end of [`CappedOutput`][sima_lab.container.CappedOutput]'s stream: keeps
     the first lines and characters and counts the rest, 64 KB at a time."""
 
     def __init__(self, max_lines: int, max_chars: int) -> None:
@@ -163,20 +163,24 @@ class CappedOutput:
     """Where snippet code prints: keeps `max_lines` lines and `max_chars` characters.
 
     `stream` is a real text stream (`sys.stdout.buffer`, `flush()` and the rest work)
-    over a buffered pipe, so a `print` costs what it costs on a terminal: Python code
-    runs once per 64 KB, not once per call. Past either limit the output is only
-    counted and dropped; [`getvalue`][sima_lab.container.CappedOutput.getvalue] ends
-    with a line saying how much was left out.
+    that passes what it was given on 64 KB at a time, so a `print` costs little more
+    than with a StringIO: Python code runs once per 64 KB, not once per call. Past
+    either limit the output is only counted and dropped;
+    [`getvalue`][sima_lab.container.CappedOutput.getvalue] ends with a line saying how
+    much was left out.
     """
 
     def __init__(self, max_lines: int, max_chars: int) -> None:
         self._kept = _Kept(max_lines, max_chars)
-        self.stream = io.TextIOWrapper(
-            io.BufferedWriter(self._kept, 1 << 16),
+        # Straight onto the pipe's end: a BufferedWriter between them costs more per
+        # write (in Pyodide, twice a StringIO's) than it saves.
+        self.stream = io.TextIOWrapper(  # type: ignore[type-var]  # a raw stream serves too
+            self._kept,
             encoding="utf-8",
             errors="surrogatepass",  # any str prints, as with a StringIO
             newline="\n",
         )
+        self.stream._CHUNK_SIZE = 1 << 16  # type: ignore[attr-defined]  # text kept before a write
 
     def getvalue(self) -> str:
         """What was kept, and a line saying what was not (when something was dropped)."""

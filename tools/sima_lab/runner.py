@@ -36,7 +36,7 @@ from sima_lab.verify import verify
 #: Cap on each text field returned (characters); the rest is cut with a note.
 OUTPUT_CAP = 100_000
 #: Cap on each text field returned (lines).
-OUTPUT_LINES = 3_000
+OUTPUT_LINES = 5_000
 
 
 def _cap(text: str, limit: int, max_lines: int = OUTPUT_LINES) -> str:

@@ -82,8 +82,8 @@ class LabSettings:
     idle_timeout: float = 600.0
     recycle_after: int | None = None
     step_budget: int | None = 500_000
-    output_lines: int = 1_000
-    output_chars: int = 50_000
+    output_lines: int = 500
+    output_chars: int = 20_000
     db_max_connections: int = 20
     heavy_modules: Mapping[str, HeavyModule] = field(default_factory=_default_heavy_modules)
     connect_ms: float = 200.0

@@ -16,46 +16,132 @@
   var CONFIG = Object.assign({ timeout: 10 }, window.SIMA_CONFIG || {});
 
   // -- the worker ------------------------------------------------------------------
+  //
+  // Runs are queued in `pending` (in the order posted, which is the order the worker
+  // runs them). The worker is replaced, and the runs it had not started are posted
+  // again to the new one, whenever it cannot go on: a run passed the time limit or
+  // was stopped, Python died under a run ("fatal"), the runner failed ("run-error"),
+  // the worker raised an 'error' event, or it stalled (it was ready, owed a run its
+  // "started", and said nothing for the time limit).
 
   var worker = null;
   var runtime = { status: "idle", progress: "", failure: "" };
-  var pending = new Map(); // run id -> {block, resolve, timer}
+  var pending = new Map(); // run id -> {block, resolve, message, started, startedAt, retried}
   var nextId = 1;
+  var watchdog = null;
+  var owedSince = 0; // since when the worker owes us a message about the first run
+  var workers = 0; // workers started this session (window.sima.runtime().workers)
 
-  function startWorker() {
+  // A worker fetched from a URL gets its Content-Security-Policy from its own response
+  // headers, which a static host does not let the site set; a worker started from a
+  // blob: URL runs under the page's (the <meta> tag). So the worker is a one-line
+  // module made here that imports worker.mjs; if that cannot start, worker.mjs itself.
+  function spawn(viaBlob) {
+    var script = new URL("worker.mjs", ASSETS).href;
+    var options = { type: "module", name: "sima-python" };
+    if (viaBlob && typeof Blob === "function" && window.URL && URL.createObjectURL) {
+      var source = URL.createObjectURL(new Blob(["import " + JSON.stringify(script) + ";\n"],
+        { type: "text/javascript" }));
+      try {
+        var made = new Worker(source, options);
+        made.simaSource = source;
+        return made;
+      } catch (error) {
+        URL.revokeObjectURL(source);
+      }
+    }
+    return new Worker(script, options);
+  }
+
+  function startWorker(viaBlob) {
     runtime = { status: "loading", progress: "Starting Python…", failure: "" };
-    worker = new Worker(new URL("worker.mjs", ASSETS), { type: "module", name: "sima-python" });
-    worker.onmessage = function (event) { onMessage(event.data); };
-    worker.onerror = function (event) {
+    var current = spawn(viaBlob !== false);
+    var heard = false;
+    workers += 1;
+    worker = current;
+    current.onmessage = function (event) {
+      if (current !== worker) return; // the last words of a replaced worker
+      if (!heard && current.simaSource) URL.revokeObjectURL(current.simaSource);
+      heard = true;
+      onMessage(event.data);
+    };
+    current.onerror = function (event) {
       event.preventDefault();
-      onMessage({ type: "load-error", stage: "start the worker", message: event.message || "unknown error" });
+      if (current !== worker) return;
+      if (!heard && current.simaSource) { // the blob: start failed: start worker.mjs itself
+        current.terminate();
+        startWorker(false);
+        pending.forEach(send);
+        return;
+      }
+      if (!heard) {
+        onMessage({ type: "load-error", stage: "start the worker", message: event.message || "unknown error" });
+        return;
+      }
+      replace("Python's worker failed (" + (event.message || "unknown error") + ").");
     };
     var load = { type: "load" };
     if (CONFIG.snapshot) {
       load.snapshot = new URL("../pyodide/" + CONFIG.snapshot, ASSETS).href;
       load.snapshotPyodide = CONFIG.snapshot_pyodide;
     }
-    worker.postMessage(load);
+    current.postMessage(load);
   }
 
   function prefetch() {
     if (!worker) startWorker();
   }
 
-  function restartWorker(reason) {
+  function send(run) {
+    run.started = false;
+    worker.postMessage(run.message);
+  }
+
+  function head() {
+    var first = null;
+    pending.forEach(function (run) { if (!first) first = run; });
+    return first;
+  }
+
+  // One timer for the worker: the time limit of the run it started, or how long it
+  // may stay silent while it owes the first queued run its "started".
+  function watch() {
+    clearTimeout(watchdog);
+    watchdog = null;
+    var run = head();
+    if (!run) return;
+    var limit = CONFIG.timeout * 1000;
+    if (run.started) {
+      watchdog = setTimeout(function () { timeOut(run); }, run.startedAt + limit - performance.now());
+    } else if (runtime.status === "ready") {
+      watchdog = setTimeout(function () { stalled(run); }, owedSince + limit - performance.now());
+    }
+  }
+
+  function retire(run) {
+    pending.delete(run.message.id);
+    if (!pending.size) clearTimeout(watchdog);
+  }
+
+  // Terminate the worker and start a new one: the run it was running (if any) ends
+  // with `reason`; the runs it had not started go to the new worker.
+  function replace(reason) {
     if (worker) worker.terminate();
     worker = null;
-    pending.forEach(function (run, id) {
-      clearTimeout(run.timer);
-      pending.delete(id);
-      if (run.stopping) return;
-      finish(run, { state: "error", text: reason, result: null });
+    pending.forEach(function (run) {
+      if (!run.started) return;
+      retire(run);
+      finish(run, { state: "error", text: reason + " Python was restarted, so the next run starts fresh.", result: null });
     });
     startWorker();
+    owedSince = performance.now();
+    pending.forEach(send);
+    watch();
   }
 
   function onMessage(message) {
     var run = pending.get(message.id);
+    owedSince = performance.now();
     switch (message.type) {
       case "progress":
         runtime.progress = message.text;
@@ -69,45 +155,77 @@
       case "load-error":
         runtime.status = "failed";
         runtime.failure = "Could not " + message.stage + ": " + message.message;
-        pending.forEach(function (r, id) {
-          pending.delete(id);
+        pending.forEach(function (r) {
+          retire(r);
           finish(r, { state: "error", text: runtime.failure, result: null, retry: true });
         });
         break;
       case "started":
         if (run) {
+          run.started = true;
+          run.startedAt = performance.now();
           setStatus(run.block, "Running…");
-          run.timer = setTimeout(function () { timeOut(message.id); }, CONFIG.timeout * 1000);
         }
         break;
       case "result":
         if (run) {
-          pending.delete(message.id);
-          clearTimeout(run.timer);
+          retire(run);
           finish(run, { state: message.result.status === "error" ? "error" : "ok", result: message.result });
         }
         break;
       case "run-error":
+      case "fatal":
+        // Python may still answer after a run-error, but whatever broke the runner
+        // may break the next run too: start afresh either way.
         if (run) {
-          pending.delete(message.id);
-          clearTimeout(run.timer);
-          finish(run, { state: "error", text: "The runner failed: " + message.message, result: null });
+          retire(run);
+          finish(run, { state: "error", text: message.text + " Python was restarted, so the next run starts fresh.", result: null });
         }
-        break;
+        replace("Interrupted: Python had to be restarted.");
+        return;
     }
+    watch();
   }
 
-  function timeOut(id) {
-    var run = pending.get(id);
-    if (!run) return;
-    pending.delete(id);
+  function timeOut(run) {
+    if (pending.get(run.message.id) !== run) return;
+    retire(run);
     finish(run, {
       state: "timeout",
       text: "Stopped after " + CONFIG.timeout + " s: the code did not finish (an endless loop?). " +
         "Python was restarted, so the next run starts fresh.",
       result: null,
     });
-    restartWorker("Interrupted because another snippet hit the time limit. Run it again.");
+    replace("Interrupted because another snippet hit the time limit.");
+  }
+
+  function stalled(run) {
+    if (pending.get(run.message.id) !== run || run.started) return;
+    console.warn("sima: Python did not answer for " + CONFIG.timeout + " s; restarting it");
+    if (run.retried) {
+      retire(run);
+      finish(run, {
+        state: "error",
+        text: "Python did not answer for " + CONFIG.timeout + " s, even after a restart. Run it again.",
+        result: null,
+      });
+    }
+    run.retried = true;
+    replace("Interrupted: Python had to be restarted.");
+  }
+
+  // Forget the block's queued or running runs (before a new run, Stop or Reset).
+  // True when one of them was running, so the worker must be replaced.
+  function drop(block, outcome) {
+    var running = false;
+    pending.forEach(function (run, id) {
+      if (run.block !== block) return;
+      if (run.started) running = true;
+      else if (worker) worker.postMessage({ type: "cancel", id: id });
+      retire(run);
+      if (outcome) finish(run, outcome);
+    });
+    return running;
   }
 
   // -- one block ---------------------------------------------------------------------
@@ -243,15 +361,15 @@
       });
   }
 
+  var STOPPED = { state: "error", text: "Stopped. Python was restarted, so the next run starts fresh.", result: null };
+
   function run(block) {
     var ui = block.sima;
     return ui.ready.then(function () {
       if (!ui.editor) return null;
       if (runtime.status === "failed") { if (worker) worker.terminate(); worker = null; }
+      if (drop(block, STOPPED)) replace("Interrupted because another run was stopped.");
       prefetch();
-      pending.forEach(function (r, id) {
-        if (r.block === block) { pending.delete(id); clearTimeout(r.timer); }
-      });
       block.dataset.state = "running";
       delete block.dataset.verdict;
       ui.runButton.disabled = true;
@@ -263,24 +381,24 @@
       setStatus(block, runtime.status === "ready" ? "Running…" : runtime.progress);
       return new Promise(function (resolve) {
         var id = nextId++;
-        pending.set(id, { block: block, resolve: resolve, timer: null });
-        worker.postMessage({
-          type: "run", id: id, payloadUrl: payloadUrl(block), name: name(block), code: ui.editor.getValue(),
-        });
+        var queued = {
+          block: block,
+          resolve: resolve,
+          started: false,
+          message: {
+            type: "run", id: id, payloadUrl: payloadUrl(block), name: name(block), code: ui.editor.getValue(),
+          },
+        };
+        if (!pending.size) owedSince = performance.now();
+        pending.set(id, queued);
+        send(queued);
+        watch();
       });
     });
   }
 
   function stopRun(block) {
-    var stopped = false;
-    pending.forEach(function (r, id) {
-      if (r.block !== block) return;
-      stopped = true;
-      pending.delete(id);
-      clearTimeout(r.timer);
-      finish(r, { state: "error", text: "Stopped. Python was restarted, so the next run starts fresh.", result: null });
-    });
-    if (stopped) restartWorker("Interrupted because another run was stopped. Run it again.");
+    if (drop(block, STOPPED)) replace("Interrupted because another run was stopped.");
   }
 
   function verdictText(result) {
@@ -383,7 +501,7 @@
     },
     stop: function (block) { stopRun(block); return Promise.resolve(); },
     reset: function (block) { return reset(block); },
-    runtime: function () { return Object.assign({}, runtime); },
+    runtime: function () { return Object.assign({ workers: workers }, runtime); },
   };
 
   if (typeof document$ !== "undefined") document$.subscribe(onPage);
