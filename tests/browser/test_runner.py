@@ -130,6 +130,21 @@ def test_editing_a_bad_snippet_into_its_fix_flips_the_verdict(
     expect(target.locator(".sima-run__status")).to_contain_text("your change fixed the pattern")
 
 
+def test_a_bad_snippet_broken_another_way_does_not_pass_as_bad(shared: Visit) -> None:
+    source = (LESS22 / "mistake3_temp_files_kept.py").read_text(encoding="utf-8")
+    broken = source.replace("    key = ", '    raise KeyError("unrelated")\n    key = ')
+    result = run(shared, "mistake3_temp_files_kept", broken)
+    assert (result["observed"], result["status"]) == ("bad", "fail")
+    assert result["observed_failures"] == ["error:KeyError"]
+    status = block(shared, "mistake3_temp_files_kept").locator(".sima-run__status")
+    expect(status).to_contain_text("Verdict: bad (error:KeyError).")
+    expect(status).to_contain_text("The claim says it goes wrong with tmp-full")
+    expect(status).to_contain_text("goes wrong in another way")
+    original = run(shared, "mistake3_temp_files_kept", source)
+    assert (original["status"], original["observed_failures"]) == ("pass", ["tmp-full"])
+    expect(status).to_contain_text("The lab observed what the claim says (bad (tmp-full)).")
+
+
 def test_tracebacks_point_at_the_readers_lines(shared: Visit) -> None:
     code = "def handler(event, context):\n    x = 1\n\n    return undefined_name\n"
     result = run(shared, "mistake1_user_sessions", code)

@@ -76,7 +76,9 @@ def run_snippet(
         cap: Most characters of `report` and `output` to return.
 
     Returns:
-        `name`, `declared`, `says`, `observed` (`good`/`bad`/None), `status`
+        `name`, `declared`, `fails` (what a bad claim declares goes wrong), `says`,
+        `observed` (`good`/`bad`/None), `observed_failures` (what the check saw go
+        wrong), `status`
         (`pass`/`fail`/`error`), `message` (`path:line: ...` when not `pass`),
         `report` (trace table and verdict) and `output` (what the snippet printed,
         per invocation).
@@ -87,6 +89,8 @@ def run_snippet(
     result: dict[str, Any] = {
         "name": name,
         "declared": None,
+        "fails": [],
+        "observed_failures": [],
         "says": "",
         "observed": None,
         "status": "error",
@@ -103,6 +107,7 @@ def run_snippet(
         )
         return result
     result["declared"], result["says"] = claim.claim, claim.says
+    result["fails"] = list(claim.fails)
     try:
         scenarios = load_scenarios(str(payload.get("scenarios", "")), f"{base}/scenarios.py")
     except LoadError as exc:
@@ -137,6 +142,7 @@ def run_snippet(
     )
     result.update(
         observed=outcome.observed,
+        observed_failures=list(outcome.observed_failures),
         status=outcome.status,
         message=outcome.message,
         report=_cap(outcome.format(), cap),

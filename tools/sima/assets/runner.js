@@ -401,13 +401,21 @@
     if (drop(block, STOPPED)) replace("Interrupted because another run was stopped.");
   }
 
+  function named(value, failures) {
+    return failures && failures.length ? value + " (" + failures.join(", ") + ")" : value;
+  }
+
   function verdictText(result) {
     if (result.status === "error") return "The check could not run: " + result.message;
-    var agrees = result.observed === result.declared;
-    var head = "Verdict: " + result.observed + ". ";
-    if (agrees) return head + "The lab observed what the claim says (" + result.declared + ").";
+    var seen = result.observed_failures || [];
+    var head = "Verdict: " + named(result.observed, seen) + ". ";
+    if (result.status === "pass") return head + "The lab observed what the claim says (" + named(result.declared, result.fails) + ").";
     if (result.observed === "good") {
       return head + "The claim says " + result.declared + ", but this code passes the check: your change fixed the pattern.";
+    }
+    if (result.declared === "bad") {
+      return head + "The claim says it goes wrong with " + (result.fails || []).join(", ") +
+        ", but this code goes wrong in another way: " + result.message;
     }
     return head + "The claim says " + result.declared + ", but this code fails the check: " + result.message;
   }
