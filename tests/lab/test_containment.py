@@ -22,6 +22,7 @@ from sima_lab.errors import Interrupted
 from sima_lab.runner import run_snippet
 
 FILE = "snippets/T/demo.py"
+print_ = print
 
 
 def make_lab(source: str, **settings: object) -> Lab:
@@ -137,6 +138,26 @@ def test_what_the_code_changes_for_the_interpreter_is_put_back() -> None:
     assert "sima_not_a_module" not in sys.modules
     assert (sys.path, sys.path_hooks) == (path, hooks)
     assert (sys.stdin, sys.excepthook) == (stdin, excepthook)
+
+
+def test_what_the_code_leaves_behind_cannot_stop_the_putting_back() -> None:
+    """An object whose comparison exits, left in the builtins and in sys.modules."""
+    source = """
+        import builtins, sys
+
+        class Sly:
+            def __eq__(self, other):
+                raise SystemExit(1)
+
+        def handler(event, context):
+            builtins.print = Sly()
+            sys.modules["json"] = Sly()
+            return "left"
+        """
+    json_module = sys.modules["json"]
+    lab = make_lab(source)
+    assert [r.result for r in (lab.invoke(), lab.invoke())] == ["left", "left"]
+    assert builtins.print is print_ and sys.modules["json"] is json_module
 
 
 def test_a_million_lines_are_kept_to_the_limit_and_counted() -> None:

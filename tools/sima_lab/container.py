@@ -237,8 +237,9 @@ class _Interpreter:
     def restore_builtins(self) -> None:
         """Put the builtins back first: everything after may call them."""
         names = builtins.__dict__
-        names.clear()
-        names.update(self.builtins)
+        if not _same(names, self.builtins):
+            names.clear()
+            names.update(self.builtins)
 
     def restore(self) -> None:
         """Put back the rest (the builtins were already)."""
@@ -253,12 +254,25 @@ class _Interpreter:
         if sys.path_hooks != self.path_hooks:
             sys.path_hooks[:] = self.path_hooks
         modules = sys.modules
+        if _same(modules, self.modules):
+            return
         for name, module in self.modules.items():
             if modules.get(name, _MISSING) is not module:
                 modules[name] = module
         for name in [n for n, m in modules.items() if not isinstance(m, types.ModuleType)]:
             if name not in self.modules:
                 del modules[name]  # None (or any non-module) would block that import
+
+
+def _same(now: dict[str, Any], saved: dict[str, Any]) -> bool:
+    """Whether a table is as it was: compared in C (no builtin called), and False when
+    an object the code left in it answers the comparison by raising."""
+    try:
+        return now == saved
+    except Interrupted:
+        raise
+    except BaseException:  # an __eq__ of the snippet's: put everything back
+        return False
 
 
 def _posix() -> types.ModuleType | None:
