@@ -4,7 +4,8 @@
 // data-snippet and data-claim; its buttons data-action="run|stop|reset|copy"; its
 // output region role="log" aria-live="polite"; after a run, data-state is ok, error
 // or timeout, and data-verdict is what the check observed. window.sima.setCode(block,
-// text) and window.sima.run(block) return promises.
+// text) and window.sima.run(block) return promises; window.sima.runtime() tells the
+// worker's status and how many workers this page session started (`workers`).
 //
 // Nothing of Pyodide is fetched on page load. The worker starts when a snippet
 // scrolls into view after the reader scrolls, when the pointer or focus reaches Run,
