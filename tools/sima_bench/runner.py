@@ -148,7 +148,7 @@ def after_prefetch(browser: Browser, url: str, snapshot: bool = True) -> float:
     page.wait_for_load_state("networkidle")
     page.locator(f'[data-snippet="{SNIPPET}"]').scroll_into_view_if_needed()
     page.mouse.wheel(0, 10)  # a real scroll event: prefetch starts
-    page.wait_for_function("window.sima.runtime().status === 'ready'", timeout=120_000)
+    page.wait_for_function("() => window.sima.runtime().status === 'ready'", timeout=120_000)
     ms: float = page.evaluate(CLICK_TO, [RUN, FINISHED])
     page.context.close()
     return ms

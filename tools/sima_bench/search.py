@@ -168,7 +168,7 @@ def index_size(site: Path) -> dict[str, Any]:
 
 
 def _wait_answers(page: Page, count: int) -> None:
-    page.wait_for_function(f"{ANSWERS} >= {count}", timeout=TIMEOUT_MS)
+    page.wait_for_function(f"() => {ANSWERS} >= {count}", timeout=TIMEOUT_MS)
 
 
 def _answers(page: Page) -> int:
