@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import builtins
 import os
+import signal
+import subprocess
 import sys
 import textwrap
 
@@ -274,3 +276,22 @@ def test_sima_run_reports_an_exit_or_interrupt_as_the_snippets_failure(
     assert f"{path}:{line}: declared good" in out
     assert sima(["--config", config, "verify"]) == 1
     assert capsys.readouterr().out.splitlines()[-1] == "1 passed, 1 failed"
+
+
+def test_ctrl_c_still_stops_sima_verify(scaffolded: Project) -> None:
+    """SIGINT while snippet code runs stops the command (130), not just that snippet."""
+    scaffolded.write(
+        "snippets/LESS-23/example_good.py",
+        "import sys, time\n\nsys.__stdout__.write('asleep\\n')\nsys.__stdout__.flush()\n"
+        "time.sleep(60)\n\n\ndef handler(event, context):\n    return 1\n",
+    )
+    config = str(scaffolded.root / "mkdocs.yml")
+    command = [sys.executable, "-m", "sima.cli", "--config", config, "verify"]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as run:
+        assert run.stdout is not None and run.stdout.readline() == "asleep\n"
+        run.send_signal(signal.SIGINT)
+        _, err = run.communicate(timeout=30)
+    assert run.returncode == 130
+    assert err.strip().splitlines()[-1] == "sima: interrupted"
