@@ -148,7 +148,8 @@ def test_import_converts_the_seed_and_reports_failures(
     assert sima(["--config", config, "import", str(seed), str(broken), "--out", str(out_dir)]) == 1
     captured = capsys.readouterr()
     assert "LESS-22.md" in captured.out and "broken.md" in captured.out
-    assert "1 converted, 1 failed" in captured.err
+    assert "1 of 2 entry files converted (50.0%): 1 written" in captured.err
+    assert "1 failed" in captured.err
     written = (out_dir / "LESS-22.md").read_text(encoding="utf-8")
     assert written.startswith("---\nREF-ID: LESS-22\n")
     assert "âœ" not in written and "✅" in written

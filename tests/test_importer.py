@@ -10,12 +10,12 @@ import pytest
 import yaml
 
 from sima.catalog import load_catalog, parse_entry
+from sima.corpus import import_paths
 from sima.importer import (
     KEY_ORDER,
     Converted,
     ImportFailure,
     convert,
-    import_paths,
     parse_date,
 )
 from sima.settings import Settings
@@ -52,6 +52,15 @@ def convert_fixture(relative: str) -> Converted:
 
 def convert_text(text: str, name: str = "legacy.md") -> Converted:
     return convert(text.encode("utf-8"), name, PREFIXES)
+
+
+def with_code(converted: Converted) -> str:
+    """The body with each `@snippet(name)` line put back as the code block it was."""
+    _, body = split(converted.text)
+    for snippet in converted.snippets:
+        block = f"```python\n{snippet.source}```"
+        body = body.replace(f"@snippet({snippet.name})", block, 1)
+    return body
 
 
 def failure(relative_or_text: str, name: str = "legacy.md") -> ImportFailure:
@@ -99,27 +108,51 @@ def test_seed_less_22_converts() -> None:
         ),
     }
     assert "â" not in converted.text
-    assert "✅" in body and "❌" in body
-    assert "⌠" not in body  # what ftfy alone makes of the damaged ❌
+    assert "✅" in body and "⌠" not in body  # ❌ is only in code, now snippets
     for gone in ("Related Topics", "## Keywords", "Version History", "END OF DOCUMENT"):
         assert gone not in body
     for gone in ("**REF-ID:**", "# Filename:", "# LESS-22:", "**File:**", "**Next:**"):
         assert gone not in body
     assert body.startswith("## Summary\n\nStateless execution environments")
-    assert body.endswith("    result = process(event)\n    return result\n```\n")
+    assert body.endswith("**But require cleanup:**\n@snippet(but_require_cleanup)\n")
     assert "\n---\n\n## Context\n" in body  # rules between kept sections stay
-    assert "# ✅ GOOD - Immutable resources, connections\n" in body
-    assert "# ❌ BAD - Mutable state\n" in body
-    assert converted.notes == (
-        "repaired mis-encoded text (9 places on lines 60, 65, 73, 147, 158, 171, 183, 194 "
-        "and 1 more)",
-        "rebuilt 4 character(s) whose byte 0x9D was lost (such as ❌)",
+    # Every code block is now an unproven snippet, named by the words above it.
+    assert [(s.name, s.says, s.line) for s in converted.snippets][:3] == [
+        ("cold_start_new_container", "Cold Start (new container)", 32),
+        ("warm_start_reused_container", "Warm Start (reused container)", 46),
+        ("module_level_persistent_across_warm", "Module-Level (persistent across warm starts)", 59),
+    ]
+    assert len(converted.snippets) == 15 and "```" not in body
+    sources = {s.name: s.source for s in converted.snippets}
+    assert (
+        "# ✅ GOOD - Immutable resources, connections\n"
+        in sources["module_level_persistent_across_warm"]
     )
-    # Apart from the repaired lines, the body is the seed's text verbatim.
+    assert "# ❌ BAD - Mutable state\n" in sources["module_level_persistent_across_warm"]
+    assert [(n.line, n.message) for n in converted.notes] == [
+        (
+            32,
+            "15 Python code block(s) became unproven snippets (lines 32, 46, 59, 71, 85, 113, "
+            "126, 146 and 7 more): give each a claim and a scenario to prove it",
+        ),
+        (
+            60,
+            "repaired mis-encoded text (9 places on lines 60, 65, 73, 147, 158, 171, 183, 194 "
+            "and 1 more)",
+        ),
+        (65, "rebuilt 4 character(s) whose byte 0x9D was lost (such as ❌)"),
+    ]
+    # With each snippet put back as its code block, the body is the seed's text
+    # verbatim, apart from the repaired lines.
     seed_lines = SEED.read_text(encoding="utf-8").splitlines()
-    repaired = [line for line in body.splitlines() if line not in seed_lines]
+    restored = with_code(converted).splitlines()
+    repaired = [line for line in restored if line not in seed_lines]
     assert len(repaired) == 9
     assert all("✅" in line or "❌" in line for line in repaired)
+    start = seed_lines.index("## Summary")
+    assert [line for line in restored if line in seed_lines] == [
+        line for line in seed_lines[start : start + len(restored)] if line in restored
+    ]
 
 
 # ------------------------------------------------------------------ header styles
@@ -160,18 +193,26 @@ def test_style_a_file_line_bold_lines_then_title_heading() -> None:
         "1. One instance per name.\n"
         "2. Lazy creation.\n"
         "\n"
-        "```python\n"
-        "## not a heading: a comment inside code\n"
-        "_registry = {}\n"
-        "```\n"
+        "@snippet(code_1)\n"
     )
-    assert converted.notes == (
-        "type 'Interface Pattern' taken from the meaning of the prefix INT",
-        "status 'Complete' mapped to Active",
-        "created 2025-10-12: the earliest date of the Version History",
-        "dropped header fields the front matter has no place for: Topic (Singletons), "
-        "Version (2.1.0)",
-    )
+    assert [(s.name, s.source, s.line) for s in converted.snippets] == [
+        ("code_1", "## not a heading: a comment inside code\n_registry = {}\n", 28)
+    ]
+    assert [(n.line, n.message) for n in converted.notes] == [  # in the order of lines
+        (3, "type 'Interface Pattern' taken from the meaning of the prefix INT"),
+        (
+            5,
+            "dropped header fields the front matter has no place for: Topic (Singletons), "
+            "Version (2.1.0)",
+        ),
+        (8, "status 'Complete' mapped to Active"),
+        (
+            28,
+            "1 Python code block(s) became unproven snippets (line 28): give each a claim "
+            "and a scenario to prove it",
+        ),
+        (49, "created 2025-10-12: the earliest date of the Version History"),
+    ]
 
 
 def test_front_matter_keys_in_stable_order_and_yaml_text() -> None:
@@ -203,14 +244,14 @@ def test_style_b_emoji_priority_crlf_dates_and_related_cleanup() -> None:
     }
     assert body == ("## Decision\n\nThe gateway imports each router the first time it is called.\n")
     assert "\r" not in converted.text
-    assert converted.notes == (
+    assert converted.messages == (
         "converted Windows line ends (CRLF) to LF",
-        "dropped Related Topics text that names no ID (line 27)",
-        "priority '🔴 High' read as HIGH",
-        "status '✅ Complete' mapped to Active",
         "read Created 'November 3, 2025' as 2025-11-03",
+        "status '✅ Complete' mapped to Active",
+        "priority '🔴 High' read as HIGH",
         "dropped 1 repeated keyword(s)",
         "dropped DEC-14 from related: an entry does not relate to itself",
+        "dropped Related Topics text that names no ID (line 27)",
     )
 
 
@@ -233,7 +274,7 @@ def test_style_c_id_without_number_comes_from_the_file_name() -> None:
     assert body == (
         "### Layers\n\nGateway passes calls on; the interface routes; the core does the work.\n"
     )
-    assert "REF-ID ARCH-SUGA taken from the file-name line" in converted.notes
+    assert "REF-ID ARCH-SUGA taken from the file-name line" in converted.messages
     assert "created: &" not in converted.text  # no YAML anchors for equal dates
 
 
@@ -256,9 +297,9 @@ def test_style_c_id_with_two_dashes_and_a_summary_section() -> None:
         "local.\n\n## Details\n\nUse `functools.cache` for pure lookups.\n"
     )
     assert "dropped the Purpose line: summary is the first paragraph of ## Summary" in (
-        converted.notes
+        converted.messages
     )
-    assert "read Date '14/10/2025' as 2025-10-14" in converted.notes
+    assert "read Date '14/10/2025' as 2025-10-14" in converted.messages
 
 
 def test_id_from_the_source_file_name_when_the_file_names_none() -> None:
@@ -269,14 +310,14 @@ def test_id_from_the_source_file_name_when_the_file_names_none() -> None:
     assert meta["title"] == "Typing Tips"
     assert body == "Use `typing.Final`.\n"
     assert converted.ref_line == 0
-    assert "REF-ID LANG-PY-02 taken from the file name" in converted.notes
+    assert "REF-ID LANG-PY-02 taken from the file name" in converted.messages
 
 
 def test_disagreeing_ids_use_the_ref_id_line_and_say_so() -> None:
     text = "# File: LESS-41.md\n\n**REF-ID:** LESS-42\n\n## Title Here\n\nBody.\n"
     converted = convert_text(text, name="LESS-43.md")
     assert converted.ref_id == "LESS-42"
-    assert converted.notes[0] == (
+    assert converted.messages[0] == (
         "REF-ID LESS-42 taken from the REF-ID line, although the file-name line says "
         "LESS-41; the file name says LESS-43"
     )
@@ -294,7 +335,7 @@ def test_yaml_quoting_is_left_to_pyyaml() -> None:
 
 def test_mis_encoded_utf8_is_repaired_everywhere() -> None:
     converted = convert_fixture("good/mojibake.md")
-    meta, body = split(converted.text)
+    meta, _body = split(converted.text)
     assert meta == {
         "REF-ID": "LESS-31",
         "title": "Naïve Retries — a Cautionary Tale",
@@ -306,7 +347,7 @@ def test_mis_encoded_utf8_is_repaired_everywhere() -> None:
             "the “fix” makes it worse."
         ),
     }
-    assert body == (
+    assert with_code(converted) == (
         "## Summary\n"
         "\n"
         "Retrying at once, with no back-off, turns a hiccup into an outage — the “fix” makes "
@@ -321,11 +362,14 @@ def test_mis_encoded_utf8_is_repaired_everywhere() -> None:
         "\n"
         "Café-style queues (first come, first served) hide the problem.\n"
     )
-    assert converted.notes == (
+    assert converted.messages == (
         "repaired mis-encoded text (9 places on lines 1, 6, 10, 15, 16, 19)",
-        "rebuilt 2 character(s) whose byte 0x9D was lost (such as ❌)",
         "priority '🟠 Medium' read as MEDIUM",
+        "rebuilt 2 character(s) whose byte 0x9D was lost (such as ❌)",
+        "1 Python code block(s) became unproven snippets (line 14): give each a claim and a "
+        "scenario to prove it",
     )
+    assert [s.name for s in converted.snippets] == ["examples"]
 
 
 def test_correct_utf8_comes_out_unchanged() -> None:
@@ -340,7 +384,7 @@ def test_correct_utf8_comes_out_unchanged() -> None:
         "Entities like &lt;b&gt; and the ﬁ ligature stay as written; so do "
         "\uff26\uff35\uff2c\uff2c width letters.\n"
     )
-    assert not any("encod" in note for note in converted.notes)
+    assert not any("encod" in note for note in converted.messages)
 
 
 def test_windows_1252_bytes_are_decoded_and_reported() -> None:
@@ -355,18 +399,21 @@ def test_windows_1252_bytes_are_decoded_and_reported() -> None:
         "## Summary\n\nA cold start costs about 200 ms — sometimes more; a warm one costs "
         "nothing extra.\nPrice: 0,20 € per million calls.\n"
     )
-    assert converted.notes == ("not valid UTF-8: decoded lines 1, 10, 11 as Windows-1252 (cp1252)",)
+    assert converted.messages == (
+        "not valid UTF-8: decoded lines 1, 10, 11 as Windows-1252 (cp1252)",
+    )
 
 
 def test_only_the_bad_lines_of_a_mixed_file_are_decoded_as_cp1252() -> None:
     raw = "# LESS-61: Mixed ✅\n\nGood UTF-8 é.\n".encode() + "Old café.\n".encode("cp1252")
     converted = convert(raw, "x.md", PREFIXES)
     meta, body = split(converted.text)
-    assert meta["title"] == "Mixed ✅"
+    assert meta["title"] == "Mixed"
     assert body == "Good UTF-8 é.\nOld café.\n"
-    assert converted.notes == (
-        "not valid UTF-8: decoded line 4 as Windows-1252 (cp1252)",
+    assert converted.messages == (
+        "dropped emoji from the ends of the title 'Mixed ✅'",
         "type 'Lesson Learned' taken from the meaning of the prefix LESS",
+        "not valid UTF-8: decoded line 4 as Windows-1252 (cp1252)",
     )
 
 
@@ -374,7 +421,7 @@ def test_undefined_cp1252_bytes_are_flagged() -> None:
     raw = b"# LESS-62: Odd\n\nA \x81 byte and \xe9.\n"
     converted = convert(raw, "x.md", PREFIXES)
     assert split(converted.text)[1] == "A \ufffd byte and é.\n"
-    assert "1 byte(s) undefined in Windows-1252 became U+FFFD; check them" in converted.notes
+    assert "1 byte(s) undefined in Windows-1252 became U+FFFD; check them" in converted.messages
 
 
 def test_utf8_byte_order_mark_is_dropped() -> None:
@@ -402,7 +449,7 @@ def test_status_mapping(written: str, expected: str) -> None:
     converted = convert_text(f"# LESS-64: S\n\n**Status:** {written}\n\nBody.\n")
     assert split(converted.text)[0]["status"] == expected
     if written == "Frozen solid":
-        assert "status 'Frozen solid' not recognised: set to Active" in converted.notes
+        assert "status 'Frozen solid' not recognised: set to Active" in converted.messages
 
 
 def test_footer_status_is_used_when_the_header_has_none() -> None:
@@ -411,7 +458,7 @@ def test_footer_status_is_used_when_the_header_has_none() -> None:
     meta, body = split(converted.text)
     assert meta["status"] == "Deprecated"
     assert body == "Body.\n"
-    assert "status 'Deprecated' (from the footer) mapped to Deprecated" in converted.notes
+    assert "status 'Deprecated' (from the footer) mapped to Deprecated" in converted.messages
 
 
 @pytest.mark.parametrize(
@@ -426,7 +473,7 @@ def test_priority_mapping(written: str, expected: str) -> None:
 def test_unknown_priority_is_left_out_with_a_note() -> None:
     converted = convert_text("# LESS-67: P\n\n**Priority:** Someday\n\nBody.\n")
     assert "priority" not in split(converted.text)[0]
-    assert "priority 'Someday' not recognised: left out" in converted.notes
+    assert "priority 'Someday' not recognised: left out" in converted.messages
 
 
 @pytest.mark.parametrize(
@@ -451,7 +498,7 @@ def test_parse_date(text: str, expected: dt.date | None) -> None:
 def test_unreadable_date_is_left_out_with_a_note() -> None:
     converted = convert_text("# LESS-68: D\n\n**Created:** someday\n\nBody.\n")
     assert "created" not in split(converted.text)[0]
-    assert "could not read Created 'someday' as a date: left out" in converted.notes
+    assert "could not read Created 'someday' as a date: left out" in converted.messages
 
 
 def test_rules_that_separated_removed_sections_go_real_ones_stay() -> None:
@@ -482,16 +529,10 @@ def test_rules_that_separated_removed_sections_go_real_ones_stay() -> None:
             "and its file name 'no-id.md' is not an ID (such as ARCH-02.md)",
         ),
         (
-            "bad/unknown-prefix.md",
-            3,
-            "unknown ID prefix 'XYZ' in REF-ID XYZ-07 "
-            "(configured prefixes: AP, ARCH, DEC, INT, LANG, LESS)",
-        ),
-        (
-            "bad/no-title.md",
-            4,
+            "bad/header-only.md",
+            0,
             "not a SIMA entry: no title heading (expected '# ID: Title', or a '## Title' "
-            "heading after the bold header lines)",
+            "heading after the bold header lines) and no text to take one from",
         ),
     ],
 )
@@ -500,16 +541,29 @@ def test_broken_files_fail_with_a_reason_and_line(fixture: str, line: int, messa
     assert (error.line, error.message) == (line, message)
 
 
-def test_unknown_prefix_in_related_or_next_fails_at_its_line() -> None:
-    related = failure("# LESS-70: R\n\nBody.\n\n## Related Topics\n\n- **FOO-1**: x\n")
-    assert (related.line, related.message) == (
-        7,
-        "unknown ID prefix 'FOO' in Related Topics FOO-1 "
-        "(configured prefixes: AP, ARCH, DEC, INT, LANG, LESS)",
-    )
-    following = failure("# LESS-71: N\n\nBody.\n\n---\n\n**Next:** BAR-2\n\n**END OF FILE**\n")
-    assert following.line == 7
-    assert following.message.startswith("unknown ID prefix 'BAR' in Next BAR-2")
+def test_an_unknown_prefix_converts_and_is_listed_as_new() -> None:
+    converted = convert_fixture("good/unknown-prefix.md")
+    meta, _ = split(converted.text)
+    assert (meta["REF-ID"], meta["type"]) == ("XYZ-07", "Lesson Learned")
+    assert converted.new_prefixes == ("XYZ",)
+    assert converted.declared_type == "Lesson Learned"
+    text = "# LESS-70: R\n\nBody.\n\n## Related Topics\n\n- **FOO-1**: x\n\n**Next:** BAR-2\n"
+    converted = convert_text(text)
+    assert converted.new_prefixes == ("BAR", "FOO")
+    assert [(n.ref_id, n.line, n.label) for n in converted.named] == [
+        ("FOO-1", 7, "x"),
+        ("BAR-2", 9, ""),
+    ]
+
+
+def test_without_a_type_line_a_new_prefix_takes_the_guessed_meaning() -> None:
+    text = "# File: DT-03.md\n\n**REF-ID:** DT-03\n\n## Which cache?\n\nAsk first.\n"
+    assert split(convert_text(text).text)[0]["type"] == "DT entry"
+    guessed = convert(text.encode(), "DT-03.md", PREFIXES, {"DT": "Decision Tree"})
+    assert split(guessed.text)[0]["type"] == "Decision Tree"
+    assert (3, "type 'Decision Tree' taken from the meaning guessed for the new prefix DT") in [
+        (n.line, n.message) for n in guessed.notes
+    ]
 
 
 @pytest.mark.parametrize(
@@ -520,7 +574,11 @@ def test_unknown_prefix_in_related_or_next_fails_at_its_line() -> None:
             1,
             "the REF-ID line holds 'to be decided', which is not an ID (expected e.g. LESS-22)",
         ),
-        ("# LESS-72\n\nBody.\n", 1, "the title heading holds the ID LESS-72 but no title"),
+        (
+            "# LESS-72\n\n**Status:** Active\n",
+            1,
+            "the title heading holds the ID LESS-72 but no title",
+        ),
         (
             "---\nREF-ID: LESS-73\ntitle: T\n---\nBody.\n",
             1,
@@ -552,15 +610,14 @@ def test_import_paths_writes_good_files_and_reports_every_bad_one(tmp_path: Path
         "LESS-31.md",
         "LESS-32.md",
         "LESS-33.md",
+        "LESS-50.md",
+        "XYZ-07.md",
     ]
-    assert sorted(p.name for p in out.iterdir()) == written  # no temporary files left
+    # No temporary files left; the manifest records what was written.
+    assert sorted(p.name for p in out.iterdir()) == [".sima-import.json", *written]
     failed = sorted((Path(p.path).name, p.line) for p in report.failed)
-    assert failed == [
-        ("empty.md", 0),
-        ("no-id.md", 0),
-        ("no-title.md", 4),
-        ("unknown-prefix.md", 3),
-    ]
+    assert failed == [("empty.md", 0), ("header-only.md", 0), ("no-id.md", 0)]
+    assert (report.tried, report.converted, f"{report.rate:.3f}") == (12, 9, "0.750")
     assert all(p.path.endswith(f"bad/{Path(p.path).name}") for p in report.failed)
     assert report.skipped == []
     for source, destination, notes in report.written:
@@ -573,9 +630,10 @@ def test_import_paths_writes_good_files_and_reports_every_bad_one(tmp_path: Path
 
 def test_written_entries_load_without_errors(tmp_path: Path) -> None:
     out = tmp_path / "entries"
-    settings = settings_for(tmp_path)
-    import_paths([FIXTURES / "good"], out, settings)
-    catalog = load_catalog(settings)
+    report = import_paths([FIXTURES / "good"], out, settings_for(tmp_path))
+    assert [(g.prefix, g.meaning) for g in report.prefixes] == [("XYZ", "Lesson Learned")]
+    known = {**PREFIXES, "XYZ": "Lesson Learned"}  # with the new prefix configured
+    catalog = load_catalog(Settings.from_options(tmp_path, {"prefixes": known}))
     assert catalog.errors == ()
     assert sorted(catalog.entries) == [
         "ARCH-SUGA",
@@ -585,9 +643,11 @@ def test_written_entries_load_without_errors(tmp_path: Path) -> None:
         "LESS-31",
         "LESS-32",
         "LESS-33",
+        "LESS-50",
+        "XYZ-07",
     ]
-    for path in out.iterdir():
-        assert not isinstance(parse_entry(path.name, path.read_bytes(), PREFIXES), list)
+    for path in out.glob("*.md"):
+        assert not isinstance(parse_entry(path.name, path.read_bytes(), known), list)
 
 
 def test_duplicate_ref_id_in_one_run_fails_naming_the_first(tmp_path: Path) -> None:
@@ -610,14 +670,15 @@ def test_existing_files_are_skipped_unless_overwrite(tmp_path: Path) -> None:
     settings = settings_for(tmp_path)
 
     report = import_paths([source], out, settings)
-    assert report.skipped == [(source, existing)]
+    assert report.kept == [(source, existing)]
     assert report.written == []
     assert existing.read_text(encoding="utf-8") == "hand-edited\n"
+    assert not (tmp_path / "snippets/INT-09").exists()  # nothing of the entry is written
 
     report = import_paths([source], out, settings, overwrite=True)
     assert [d for _, d, _ in report.written] == [existing]
     assert existing.read_text(encoding="utf-8").startswith("---\nREF-ID: INT-09\n")
-    assert sorted(p.name for p in out.iterdir()) == ["INT-09.md"]
+    assert sorted(p.name for p in out.iterdir()) == [".sima-import.json", "INT-09.md"]
 
 
 def test_missing_sources_and_empty_folders_are_reported(tmp_path: Path) -> None:
@@ -641,8 +702,8 @@ def test_output_folder_inside_a_source_folder_is_not_reimported(tmp_path: Path) 
     settings = settings_for(tmp_path)
     import_paths([legacy], legacy / "out", settings)
     report = import_paths([legacy], legacy / "out", settings, overwrite=True)
-    assert [s.name for s, _, _ in report.written] == ["LESS-75.md"]
-    assert report.failed == []
+    assert [s.name for s, _ in report.unchanged] == ["LESS-75.md"]
+    assert (report.failed, report.written) == ([], [])
 
 
 def test_a_failed_write_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -651,7 +712,7 @@ def test_a_failed_write_leaves_no_file(tmp_path: Path, monkeypatch: pytest.Monke
     def broken_replace(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("sima.importer.os.replace", broken_replace)
+    monkeypatch.setattr("sima.corpus.os.replace", broken_replace)
     report = import_paths([FIXTURES / "good/style-b.md"], out, settings_for(tmp_path))
     assert report.written == []
     assert len(report.failed) == 1

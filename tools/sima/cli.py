@@ -21,12 +21,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from sima.catalog import docs_problems, load_catalog
 from sima.problems import Problem
 from sima.settings import Settings, SettingsError, load_settings
 from sima.snippets import UNPROVEN
 from sima_lab.errors import Interrupted
+
+if TYPE_CHECKING:
+    from sima.corpus import ImportReport
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -58,19 +62,83 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Convert legacy bold-header entries into front-matter entries."""
-    from sima.importer import import_paths
+    """Convert legacy bold-header entries into front-matter entries, their code into
+    unproven snippets."""
+    from sima.corpus import import_paths, prefixes_block
 
     settings = _settings(args)
     report = import_paths(
-        [Path(s) for s in args.sources], Path(args.out), settings, overwrite=args.overwrite
+        [Path(s) for s in args.sources],
+        Path(args.out),
+        settings,
+        overwrite=args.overwrite,
+        stubs=args.stubs,
+        snippets_dir=Path(args.snippets) if args.snippets else None,
     )
-    for source, destination, notes in report.written:
-        extra = f" ({'; '.join(notes)})" if notes else ""
-        print(f"{source} -> {destination}{extra}")
+    rel = settings.rel
+    for source, destination, _ in report.written:
+        print(f"{rel(source)} -> {rel(destination)}")
+    for problem in sorted(report.warnings):
+        where = f"{problem.path}:{problem.line}" if problem.line else problem.path
+        print(f"{where}: warning: {problem.message}")
+    for source, reason in report.skipped:
+        print(f"{rel(source)}: skipped: {reason}")
+    for source, edited in report.kept:
+        print(
+            f"{rel(edited)}: kept: edited or deleted since the import wrote it (or not "
+            f"written by it); --overwrite imports {rel(source)} over it"
+        )
+    for stub in report.stubs:
+        print(f"{rel(stub.destination)}: planned stub for {stub.ref_id}, named at {stub.where}")
     _print_problems(report.failed)
-    print(f"{len(report.written)} converted, {len(report.failed)} failed", file=sys.stderr)
-    return 1 if report.failed else 0
+    if report.undefined:
+        first, where = report.undefined[0]
+        print(
+            f"{len(report.undefined)} ID(s) are named but defined nowhere ({first} at {where} "
+            "first); --stubs writes a planned stub for each"
+        )
+    code = 1 if report.failed else 0
+    if report.prefixes:
+        new = {guess.prefix: guess.meaning for guess in report.prefixes}
+        written = args.write_prefixes and _write_prefixes(Path(args.config), settings, report)
+        if not written:
+            print(
+                f"{len(new)} ID prefix(es) are not configured ({', '.join(new)}); give the "
+                f"sima plugin in {args.config} this `prefixes:` block (or run again with "
+                "--write-prefixes), and check each meaning:\n"
+            )
+            print(prefixes_block(settings.prefixes, report.prefixes))
+            code = code or int(bool(args.write_prefixes))
+    if report.after:
+        print("sima check will still report, once the prefixes are configured:")
+        _print_problems(report.after)
+    print(
+        f"{report.converted} of {report.entry_files} entry files converted "
+        f"({report.rate:.1%}): {len(report.written)} written, {len(report.unchanged)} "
+        f"unchanged, {len(report.kept)} kept; {len(report.failed)} failed; "
+        f"{len(report.skipped)} hub or index page(s) skipped; {len(report.snippets)} "
+        f"snippet file(s) written; {len(report.stubs)} stub(s)",
+        file=sys.stderr,
+    )
+    return code
+
+
+def _write_prefixes(config: Path, settings: Settings, report: ImportReport) -> bool:
+    """Add the report's new prefixes to the sima plugin in `config`; False if it cannot."""
+    from sima.corpus import add_prefixes
+
+    new = {guess.prefix: guess.meaning for guess in report.prefixes}
+    comments = {guess.prefix: f"added by sima import, {guess.how}" for guess in report.prefixes}
+    try:
+        text = add_prefixes(
+            config.read_text(encoding="utf-8"), config, settings.prefixes, new, comments
+        )
+        config.write_text(text, encoding="utf-8")
+    except (OSError, SettingsError) as exc:
+        print(f"sima: cannot add the prefixes: {exc}", file=sys.stderr)
+        return False
+    print(f"added the ID prefixes {', '.join(new)} to {config}")
+    return True
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -165,7 +233,24 @@ def parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help=cmd_import.__doc__)
     imp.add_argument("sources", nargs="+", help="legacy .md files or folders")
     imp.add_argument("--out", required=True, help="folder to write entries into")
-    imp.add_argument("--overwrite", action="store_true", help="replace existing entries")
+    imp.add_argument(
+        "--snippets", help="folder for the snippet folders (default: the configured one)"
+    )
+    imp.add_argument(
+        "--stubs",
+        action="store_true",
+        help="write a planned stub for each ID the entries name and nothing defines",
+    )
+    imp.add_argument(
+        "--write-prefixes",
+        action="store_true",
+        help="add the ID prefixes the configuration lacks to the sima plugin in mkdocs.yml",
+    )
+    imp.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace entries edited since the last import (or not written by it)",
+    )
     imp.set_defaults(func=cmd_import)
 
     ver = sub.add_parser("verify", help=cmd_verify.__doc__)

@@ -92,8 +92,22 @@ def load_settings(config_file: Path) -> Settings:
         SettingsError: When the file is missing or malformed.
     """
     try:
-        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_TolerantLoader)
-    except (OSError, yaml.YAMLError) as exc:
+        text = config_file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SettingsError(f"{config_file}: cannot read: {exc}") from exc
+    return settings_from_text(text, config_file)
+
+
+def settings_from_text(text: str, config_file: Path) -> Settings:
+    """[`load_settings`][sima.settings.load_settings] on the text of an `mkdocs.yml`
+    that lives (or would live) at `config_file`.
+
+    Raises:
+        SettingsError: When the text is not YAML or the options are malformed.
+    """
+    try:
+        data = yaml.load(text, Loader=_TolerantLoader)
+    except yaml.YAMLError as exc:
         raise SettingsError(f"{config_file}: cannot read: {exc}") from exc
     options: Mapping[str, Any] = {}
     for plugin in (data or {}).get("plugins", []) or []:
