@@ -54,3 +54,22 @@ def test_is_valid_id(ref_id: str, valid: bool) -> None:
 def test_no_prefixes_matches_nothing() -> None:
     assert compile_id_pattern([]).findall("LESS-22") == []
     assert isinstance(compile_id_pattern([]), re.Pattern)
+
+
+LEGACY = compile_id_pattern(["AWS", "SPEC", "DT", "LESS"])
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("AWS-LAMBDA-01 has letters and digits", ["AWS-LAMBDA-01"]),
+        ("SPEC-NAMING is all letters", ["SPEC-NAMING"]),
+        ("(SPEC-NAMING), DT-01; AWS-LAMBDA-01.", ["SPEC-NAMING", "DT-01", "AWS-LAMBDA-01"]),
+        ("AWS-LAMBDA-01-draft and AWS-Lambda are not IDs", []),
+        ("see specs/SPEC-NAMING.md", []),
+    ],
+)
+def test_ids_of_letters_and_several_parts(text: str, found: list[str]) -> None:
+    assert LEGACY.findall(text) == found
+    assert all(prefix_of(ref) in {"AWS", "SPEC", "DT"} for ref in found)
+    assert all(is_valid_id(ref, ["AWS", "SPEC", "DT"]) for ref in found)
