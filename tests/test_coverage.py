@@ -137,7 +137,7 @@ def test_pages_show_unproven_code_coverage_and_where_claims_were_proven(
     pyodide, python = pinned_pyodide(ROOT / "node_modules/pyodide")
     assert pyodide and python
     assert " ".join(proof.get_text().split()) == (
-        "Proof: 1 of 1 code block proven (100%), proven by the build of 2026-01-01 in "
+        "Proof: 1 of 1 code block proven (100%) by the build of 2026-01-01 in "
         f"{platform.python_implementation()} {platform.python_version()}; Run re-checks "
         f"them in your browser in Pyodide {pyodide} (Python {python})."
     )

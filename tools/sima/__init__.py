@@ -9,7 +9,9 @@ The package is split by concern; each module is importable without MkDocs except
 - [`sima.catalog`][sima.catalog]: reads entries into plain data and reports problems.
 - [`sima.links`][sima.links]: finds ID mentions in Markdown and turns them into links.
 - [`sima.pages`][sima.pages]: writes the Markdown of entry and index pages.
-- [`sima.importer`][sima.importer]: converts legacy bold-header entries.
+- [`sima.coverage`][sima.coverage]: proof coverage, and where claims were proven.
+- [`sima.importer`][sima.importer]: converts one legacy bold-header entry.
+- [`sima.corpus`][sima.corpus]: imports a whole legacy knowledge base.
 - [`sima.cli`][sima.cli]: the `sima` command.
 """
 

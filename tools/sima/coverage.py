@@ -133,8 +133,8 @@ class Provenance:
     pyodide_python: str | None = None
 
     def sentence(self) -> str:
-        """`Proven by the build of 2026-05-09 in CPython 3.12.1; Run re-checks ...`."""
-        text = f"proven by the build of {self.built.isoformat()} in {self.python}"
+        """`by the build of 2026-05-09 in CPython 3.12.1; Run re-checks them ...`."""
+        text = f"by the build of {self.built.isoformat()} in {self.python}"
         if self.pyodide:
             inside = f" (Python {self.pyodide_python})" if self.pyodide_python else ""
             text += f"; Run re-checks them in your browser in Pyodide {self.pyodide}{inside}"

@@ -218,7 +218,7 @@ def proof_line(coverage: Coverage, provenance: Provenance | None) -> str:
         return ""
     text = f"Proof: {coverage.describe()}"
     if coverage.proven and provenance is not None:
-        text += f", {provenance.sentence()}"
+        text += f" {provenance.sentence()}"
     elif not coverage.proven:
         text += ": no scenario checks this entry's code yet"
     data = f'data-proven="{coverage.proven}" data-total="{coverage.total}"'
