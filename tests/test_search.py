@@ -102,3 +102,17 @@ def test_site_graph_has_every_entry_and_link(project: Project) -> None:
     assert svg.group().count("<line") == 2
     nodes = [Node(f"X-{i}", "t", "T", "u") for i in range(3)]
     assert site_svg(nodes, [("X-0", "X-9")], {}).count("<line") == 0  # unknown ends dropped
+
+
+def test_spellings_of_one_keyword_share_its_page(project: Project) -> None:
+    project.entry("LESS-01", "First", keywords="[Cold Start]")
+    project.entry("LESS-02", "Second", keywords="[cold-start]")
+    project.entry("LESS-03", "Third", keywords="[cold-start, Cold Start]")
+    project.entry("LESS-04", "Fourth", keywords="[cold-start]")  # the most used spelling
+    pages = keyword_pages(load_catalog(project.settings))
+    uris = [page.uri for page in pages]
+    assert uris == ["browse/keywords.md", "browse/keywords/cold-start.md"]  # one page, not two
+    index, page = pages
+    assert "- [cold-start](keywords/cold-start.md) (4)" in index.markdown
+    assert all(f"LESS-0{n}" in page.markdown for n in (1, 2, 3, 4))
+    assert page.markdown.count("LESS-03](") == 1

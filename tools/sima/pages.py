@@ -461,11 +461,26 @@ def render_indexes(
 
 
 def keyword_pages(catalog: Catalog) -> list[RenderedPage]:
-    """`browse/keywords.md` (every keyword, with counts) and one page per keyword."""
-    groups: dict[str, list[Entry]] = {}
+    """`browse/keywords.md` (every keyword, with counts) and one page per keyword.
+
+    Spellings that share a page (`Cold Start` and `cold-start`, as an imported
+    knowledge base has them) are one keyword, shown in its most used spelling.
+    """
+    by_page: dict[str, list[Entry]] = {}
+    spellings: dict[str, dict[str, int]] = {}
     for entry in catalog.entries.values():
+        pages_of_entry = set()
         for keyword in entry.meta.keywords:
-            groups.setdefault(keyword, []).append(entry)
+            uri = keyword_uri(keyword)
+            if uri not in pages_of_entry:
+                pages_of_entry.add(uri)
+                by_page.setdefault(uri, []).append(entry)
+            counts = spellings.setdefault(uri, {})
+            counts[keyword] = counts.get(keyword, 0) + 1
+    groups = {
+        min(spellings[uri], key=lambda k: (-spellings[uri][k], k)): entries
+        for uri, entries in by_page.items()
+    }
     index_uri = f"{BROWSE_DIR}/keywords.md"
     lines = ["# By keyword", "", "Every keyword, with the number of entries that carry it.", ""]
     pages = []
