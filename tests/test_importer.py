@@ -15,6 +15,7 @@ from sima.importer import (
     KEY_ORDER,
     Converted,
     ImportFailure,
+    NotAnEntry,
     convert,
     parse_date,
 )
@@ -564,6 +565,101 @@ def test_without_a_type_line_a_new_prefix_takes_the_guessed_meaning() -> None:
     assert (3, "type 'Decision Tree' taken from the meaning guessed for the new prefix DT") in [
         (n.line, n.message) for n in guessed.notes
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "hub"),
+    [
+        ("Decisions-Master-Index.md", "# Decisions\n\n- **DEC-01**: one\n", True),
+        ("overview.md", "# 📚 SIMA Navigation Hub\n\nStart here.\n", True),
+        ("README.md", "# About\n\nOld files.\n", True),
+        ("DEC-INDEX.md", "# Decisions\n\nAll of them.\n", True),
+        # Files with an ID of their own are entries, whatever their headings say.
+        ("ARCH-05.md", "# ARCH-05.md\n\n**Version:** 1\n\n## Database Index Design\n\nX.\n", False),
+        ("Index-notes.md", "**REF-ID:** LESS-77\n\n## Index Notes\n\nY.\n", False),
+        ("x.md", "# LESS-78: The Hub Pattern\n\nZ.\n", False),
+    ],
+)
+def test_hub_and_index_pages_are_not_entries(name: str, text: str, hub: bool) -> None:
+    if hub:
+        with pytest.raises(NotAnEntry, match="not an entry: a hub or index page"):
+            convert_text(text, name=name)
+    else:
+        assert convert_text(text, name=name).ref_id in ("ARCH-05", "LESS-77", "LESS-78")
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "note"),
+    [
+        (
+            "# File: DEC-40.md\n**REF-ID:** DEC-40\n**Decision:** 🚀 Pin every dependency\n\n"
+            "## Context\n\nBuilds broke.\n",
+            "Pin every dependency",
+            (3, "title taken from the Decision line"),
+        ),
+        (
+            "# File: DEC-41.md\n**REF-ID:** DEC-41\n**Topic:** Caching layers\n\n"
+            "## Context\n\nText.\n",
+            "Caching layers",
+            (3, "title taken from the Topic line"),
+        ),
+        (
+            "# File: DEC-42.md\n**REF-ID:** DEC-42\n\n---\n\n### Choosing a Queue\n\nText.\n",
+            "Choosing a Queue",
+            (6, "title taken from the first heading of the body, 'Choosing a Queue'"),
+        ),
+        (
+            "# File: DEC-43.md\n**REF-ID:** DEC-43\n\n## 🎯 Context\n\n"
+            "**Why:**\n\nKeep the **handler** thin. It only routes.\n",
+            "Keep the handler thin",
+            (8, "title taken from the first sentence of the body: no title heading"),
+        ),
+        (
+            "# 🚪 GATE-05: 🧭 Routing ✨\n\nText.\n",
+            "Routing",
+            (1, "dropped emoji from the ends of the title '🧭 Routing ✨'"),
+        ),
+    ],
+    ids=["decision line", "topic line", "first heading", "first sentence", "emoji"],
+)
+def test_titles_without_a_title_heading(text: str, title: str, note: tuple[int, str]) -> None:
+    converted = convert(text.encode(), "x.md", {**PREFIXES, "GATE": "Gateway"})
+    assert split(converted.text)[0]["title"] == title
+    assert note in [(n.line, n.message) for n in converted.notes]
+
+
+def test_code_blocks_are_named_by_their_labels_and_left_alone_when_not_snippets() -> None:
+    text = (
+        "# LESS-80: Code\n\n**Scenarios:**\n```python\nx = 1\n```\n\n**Scenarios:**\n"
+        "```py\ny = 2\n```\n\n1st try:\n```python3\nz = 3\n```\n\n```python\n```\n\n"
+        "```python\nopen\n"
+    )
+    converted = convert_text(text)
+    assert [(s.name, s.source, s.says, s.line) for s in converted.snippets] == [
+        ("scenarios_code", "x = 1\n", "Scenarios", 4),
+        ("scenarios_code_2", "y = 2\n", "Scenarios", 9),
+        ("code_1st_try", "z = 3\n", "1st try", 14),
+    ]
+    body = split(converted.text)[1]
+    assert "@snippet(scenarios_code)\n" in body
+    assert body.endswith("```python\n```\n\n```python\nopen\n")  # empty; never closed
+    assert "the Python block on line 18 stays as code (it is empty): unproven" in (
+        converted.messages
+    )
+
+
+def test_links_to_entry_files_point_at_their_pages_and_hub_links_become_text() -> None:
+    text = (
+        "# LESS-79: Links\n\nSee [the tree](../trees/DT-02.md#step-2), [a hub](../Index.md), "
+        "`[code](X-1.md)`, [a site](https://example.com/LESS-1.md) and ![a picture](p.png).\n"
+    )
+    converted = convert_text(text)
+    assert split(converted.text)[1] == (
+        "See [the tree](DT-02.md#step-2), a hub, `[code](X-1.md)`, "
+        "[a site](https://example.com/LESS-1.md) and ![a picture](p.png).\n"
+    )
+    assert [(n.ref_id, n.line) for n in converted.named] == [("DT-02", 3)]
+    assert converted.new_prefixes == ("DT",)
 
 
 @pytest.mark.parametrize(

@@ -847,13 +847,20 @@ def _name_words(name: str) -> set[str]:
 
 def _refuse_hub(header: _Header, source_name: str) -> None:
     """Raise NotAnEntry for a hub or index page: no ID of its own, and a name or first
-    heading that says index, hub, navigation..."""
+    heading that says index, hub, navigation...
+
+    A file named by an ID (`ARCH-05.md`) is a hub only when that name says so
+    (`DEC-INDEX.md`): its heading may well be a title such as "Database Index Design".
+    """
     if _find(header, "ref") is not None or header.title_id:
         return
     names = [Path(source_name).stem]
     if header.file_name is not None:
         names.append(Path(header.file_name.value).stem)
-    if header.first_heading:
+    named_by_id = [name for name in names if ANY_ID.match(name)]
+    if named_by_id:
+        names = named_by_id
+    elif header.first_heading:
         names.append(header.first_heading)
     for name in names:
         found = sorted(_name_words(name) & HUB_WORDS)
