@@ -642,7 +642,7 @@ def test_code_blocks_are_named_by_their_labels_and_left_alone_when_not_snippets(
     ]
     body = split(converted.text)[1]
     assert "@snippet(scenarios_code)\n" in body
-    assert body.endswith("```python\n```\n\n```python\nopen\n")  # empty; never closed
+    assert body.rstrip().endswith("```python\n```\n\n```python\nopen")  # empty; never closed
     assert "the Python block on line 18 stays as code (it is empty): unproven" in (
         converted.messages
     )
