@@ -85,8 +85,10 @@ def test_every_snippet_run_by_its_button_shows_its_claim(shared: Visit) -> None:
         target.locator('[data-action="run"]').click()
         expect(target).to_have_attribute("data-state", "ok", timeout=60_000)
         expect(target).to_have_attribute("data-verdict", claim["claim"])
+        fails = claim.get("fails", [])
+        declared = f"{claim['claim']} ({', '.join(fails)})" if fails else claim["claim"]
         expect(target.locator(".sima-run__status")).to_contain_text(
-            f"The lab observed what the claim says ({claim['claim']})"
+            f"The lab observed what the claim says ({declared})"
         )
         expect(target.locator('[role="log"][aria-live="polite"] pre')).to_contain_text("verdict:")
     assert shared.foreign() == []
