@@ -392,3 +392,19 @@ def test_write_prefixes_adds_them_to_mkdocs_yml(
     again = capsys.readouterr()
     assert "ID prefix(es) are not configured" not in again.out
     assert "0 written" in again.err
+
+
+def test_an_id_the_project_already_has_is_not_imported_again(
+    corpus: Path, project: Project
+) -> None:
+    mine = project.entry("DEC-21", "Our own decision", "Written here.")
+    report = import_paths([corpus], project.root / "entries/legacy", project.settings)
+    assert [(p.path, p.line, p.message) for p in report.failed if "DEC-21" in p.message] == [
+        (
+            "legacy/decisions/DEC-21.md",
+            3,
+            "duplicate REF-ID DEC-21: already the ID of entries/DEC-21.md; nothing written",
+        )
+    ]
+    assert not (project.root / "entries/legacy/DEC-21.md").exists()
+    assert "Written here." in mine.read_text(encoding="utf-8")

@@ -203,9 +203,10 @@ def import_paths(
                 report.failed.append(Problem(settings.rel(source), exc.line, exc.message))
                 del converted[source]
     prefixes = {**settings.prefixes, **guessed}
-    units = _entry_units(converted, out_dir, snippets_root, settings, report)
+    existing = _defined_ids(settings.entries_dir, out_dir)
+    units = _entry_units(converted, out_dir, snippets_root, settings, report, existing=existing)
     names = _named(converted, units, prefixes, settings)
-    defined = {unit.ref_id for unit in units} | _defined_ids(settings.entries_dir, out_dir)
+    defined = {unit.ref_id for unit in units} | set(existing)
     undefined = {ref: where for ref, where in names.items() if ref not in defined}
     stub_units: list[_Unit] = []
     for ref_id, (where, label) in sorted(undefined.items()):
@@ -422,6 +423,8 @@ def _entry_units(
     snippets_root: Path,
     settings: Settings,
     report: ImportReport,
+    *,
+    existing: Mapping[str, Path],
 ) -> list[_Unit]:
     units: list[_Unit] = []
     first_source: dict[str, Path] = {}
@@ -435,11 +438,20 @@ def _entry_units(
             )
             report.failed.append(Problem(where, result.ref_line, message))
             continue
+        destination = out_dir / f"{result.ref_id}.md"
+        owner = existing.get(result.ref_id)
+        if owner is not None and owner.resolve() != destination.resolve():
+            message = (
+                f"duplicate REF-ID {result.ref_id}: already the ID of {settings.rel(owner)}; "
+                "nothing written"
+            )
+            report.failed.append(Problem(where, result.ref_line, message))
+            continue
         first_source[result.ref_id] = source
         report.warnings += [
             Problem(where, note.line, note.message, Severity.WARNING) for note in result.notes
         ]
-        files = {out_dir / f"{result.ref_id}.md": result.text}
+        files = {destination: result.text}
         folder = snippets_root / result.ref_id
         for snippet in result.snippets:
             files[folder / f"{snippet.name}.py"] = snippet.source
@@ -477,9 +489,10 @@ def _named(
     return {ref: (place, labels.get(ref, "")) for ref, (place, _) in found.items()}
 
 
-def _defined_ids(*folders: Path) -> set[str]:
-    """The REF-IDs of the entry files already in these folders."""
-    found: set[str] = set()
+def _defined_ids(*folders: Path) -> dict[str, Path]:
+    """The REF-IDs of the entry files already in these folders, with the first file
+    that has each."""
+    found: dict[str, Path] = {}
     for folder in folders:
         if not folder.is_dir():
             continue
@@ -490,7 +503,7 @@ def _defined_ids(*folders: Path) -> set[str]:
                 continue
             match = _REF_LINE.search(head) if head.startswith("---") else None
             if match:
-                found.add(match.group("id"))
+                found.setdefault(match.group("id"), path)
     return found
 
 
