@@ -12,6 +12,12 @@ which for the duration of the call
 - counts the snippet's lines with `sys.settrace`, to stop an endless loop;
 - turns `os._exit()` and `os.abort()` into the end of the simulated process rather
   than of the real one;
+- gives the container its own entropy and random state: `os.urandom()` (and so
+  `uuid.uuid4()` and `secrets`) draws from a deterministic stream of the container's
+  own, `random`'s global generator continues the container's own sequence, and
+  `random.seed()` without an argument seeds it from that stream; so runs are the
+  same every time, and a container restored from a snapshot continues the
+  snapshot's random sequence, as a restored SnapStart environment does;
 
 and afterwards puts everything back as it was, including what the code changed for
 the whole interpreter: the recursion limit, the builtins, `sys.modules` entries it
@@ -21,27 +27,45 @@ error, as an uncaught exception ends a function's runtime process; only
 [`Interrupted`][sima_lab.errors.Interrupted], the caller's own stop, goes through.
 Nothing is left installed between calls, and nothing lives at module level: all state
 is on the objects.
+
+A container restored from a snapshot (SnapStart, see
+[`restore`][sima_lab.container.Container.restore]) shares its module objects with the
+snapshot and with the other containers restored from it, so that functions and classes
+keep working on "their" module globals; what differs is the contents of those
+globals, a deep copy for each container that the lab puts in place whenever that
+container runs code (the lab runs one container at a time).
 """
 
 from __future__ import annotations
 
 import builtins
 import contextlib
+import copy
 import errno
 import importlib
 import importlib.abc
 import importlib.machinery
 import io
 import os
+import random
 import sys
 import types
 from collections.abc import Buffer, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from sima_lab.errors import Interrupted, LabError, PlatformAbort, SnippetHalted
-from sima_lab.fakes import Connection, MemoryAccount, SingletonRegistry, TmpFS, to_kb
+from sima_lab.fakes import (
+    RESTORE_ACCOUNT,
+    BackgroundTask,
+    Connection,
+    MemoryAccount,
+    SingletonRegistry,
+    TmpFS,
+    to_kb,
+)
 from sima_lab.platform import Platform, build_lab_module
 from sima_lab.settings import HeavyModule
 from sima_lab.state import Snapshot, display, is_state
@@ -206,6 +230,14 @@ def _abort() -> NoReturn:
     raise PlatformAbort("ExitError", "the process aborted (os.abort())")
 
 
+def _seed(a: Any = None, version: int = 2) -> None:
+    """`random.seed()` in snippet code: without an argument, seeded from `os.urandom()`,
+    which is the running container's entropy (CPython would read the real one)."""
+    if a is None:
+        a = os.urandom(32)
+    random.Random.seed(getattr(random, "_inst"), a, version)  # noqa: B009
+
+
 @dataclass
 class _Interpreter:
     """What snippet code may change for the whole interpreter, saved to put back."""
@@ -288,6 +320,19 @@ class _Run:
     limit_us: int | None
     elapsed_us: int = 0
     steps: int = 0
+    killed: ErrorInfo | None = None  # the platform ended it (a timeout): for good
+
+
+@dataclass
+class _Family:
+    """The containers restored from one snapshot, and the snapshot itself.
+
+    They share module objects; `current` is the one whose globals the modules hold.
+    """
+
+    modules: dict[str, types.ModuleType]
+    current: Container
+    members: list[Container] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -372,11 +417,20 @@ class Container:
         started: True once its cold start began.
         last_end_us: Virtual time its last invocation ended (for the idle timeout).
         last_used: Order of its last use, for routing to the most recently used.
+        restored_from: The snapshot it was restored from (`s1`...), or None.
+        after_restore: Hooks registered with `register_after_restore`: (function,
+            args, kwargs) in the order of registration.
+        before_snapshot: Hooks registered with `register_before_snapshot`.
+        tasks: Background tasks started in it (`start_background`), oldest first.
+        init_counts: What its module code did (a snapshot's: at snapshot time).
+        init_output: What its module code printed.
+        init_error: How its module code failed, or None.
+        random_state: The state of `random`'s global generator as its code left it.
     """
 
-    def __init__(self, lab: Lab, number: int) -> None:
+    def __init__(self, lab: Lab, number: int, *, prefix: str = "c") -> None:
         self.lab = lab
-        self.id = f"c{number}"
+        self.id = f"{prefix}{number}"
         self.alive = True
         self.started = False
         self.invocations = 0
@@ -388,11 +442,26 @@ class Container:
         self.memory = MemoryAccount(lab.settings)
         self.singletons = SingletonRegistry(self)
         self.connections: list[Connection] = []
+        self.restored_from: str | None = None
+        self.after_restore: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
+        self.before_snapshot: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
+        self.tasks: list[BackgroundTask] = []
+        self.init_counts: dict[str, int] = {}
+        self.init_output = ""
+        self.init_error: ErrorInfo | None = None
+        self.invocation = 0  # the number of the invocation running (or last run) on it
+        self.finished: list[str] = []  # tasks whose function ran during this invocation
+        self._entropy = random.Random(f"sima-lab-entropy:{self.id}")
+        self.random_state: Any = random.Random(f"sima-lab-random:{self.id}").getstate()
         self._modules: dict[str, types.ModuleType] = {}
         self._heavy: dict[str, types.ModuleType] = {}
-        self._lab_module = build_lab_module(Platform(self))
+        self._platform = Platform(self)
+        self._lab_module = build_lab_module(self._platform)
         self._run: _Run | None = None
         self._saved: dict[str, object] = {}
+        self._family: _Family | None = None
+        self._globals: dict[str, dict[str, Any]] = {}  # its module contents, while not current
+        self._outer: Container | None = None
 
     def __repr__(self) -> str:
         state = "alive" if self.alive else f"retired: {self.retired_reason}"
@@ -400,18 +469,45 @@ class Container:
 
     # -- what fakes call ----------------------------------------------------------------
 
+    def _meter(self) -> Container:
+        """The container whose clock a call costs: this one, or, when a handle it made
+        (a connection from a snapshot's module code) is used by another container's
+        code, the container running now."""
+        running = self.lab.running
+        return running if self._run is None and running is not None else self
+
     def charge(self, ms: float) -> None:
         """Add virtual time to the running phase; past its limit, end it."""
-        run = self._run
+        meter = self._meter()
+        run = meter._run
         if run is None:
             return
+        if run.killed is not None:  # code that caught the kill is stopped at its next cost
+            raise PlatformAbort(run.killed.type, run.killed.message)
         run.elapsed_us += round(ms * _US_PER_MS)
         if run.limit_us is not None and run.elapsed_us > run.limit_us:
             run.elapsed_us = run.limit_us
             seconds = run.limit_us / _US_PER_S
             if run.phase == "init":
-                raise PlatformAbort("InitTimeout", f"init phase passed its {seconds:.1f} s budget")
-            raise PlatformAbort("Timeout", f"Task timed out after {seconds:.2f} seconds")
+                kind, message = "InitTimeout", f"init phase passed its {seconds:.1f} s budget"
+            elif run.phase == "restore":
+                kind = "RestoreTimeout"
+                message = f"after-restore hooks passed their {seconds:.1f} s budget"
+            else:
+                kind, message = "Timeout", f"Task timed out after {seconds:.2f} seconds"
+            where = meter._caller()
+            run.killed = ErrorInfo(kind, message, run.phase, *where)
+            raise PlatformAbort(kind, message)
+
+    def _caller(self) -> tuple[str | None, int | None]:
+        """The innermost line of snippet code on the stack (where a kill happened)."""
+        filenames = frozenset(self.lab.filenames.values())
+        frame: FrameType | None = sys._getframe(1)
+        while frame is not None:
+            if frame.f_code.co_filename in filenames:
+                return frame.f_code.co_filename, frame.f_lineno
+            frame = frame.f_back
+        return None, None
 
     def count(self, key: str, n: int = 1) -> None:
         """Count an operation (in the lab's totals and so in the running invocation)."""
@@ -419,7 +515,8 @@ class Container:
 
     def now_us(self) -> int:
         """The virtual time, in microseconds, as the running code sees it."""
-        run = self._run
+        meter = self._meter()
+        run = meter._run
         if run is None:  # between invocations: now, or the end of its last one
             return max(self.lab.clock_us, self.last_end_us)
         return run.start_us + run.elapsed_us
@@ -454,6 +551,162 @@ class Container:
         module.process = _identity  # type: ignore[attr-defined]
         self._heavy[module.__name__] = module
 
+    def urandom(self, size: int) -> bytes:
+        """`os.urandom(size)` for this container's code: its own deterministic stream."""
+        if not isinstance(size, int) or size < 0:
+            raise ValueError(f"negative or non-integer size: {size!r}")
+        return self._entropy.randbytes(size)
+
+    # -- background work ----------------------------------------------------------------
+
+    def start_task(
+        self,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        work_ms: float,
+        name: str,
+    ) -> BackgroundTask:
+        """A background task of this container (what `start_background()` calls)."""
+        task = BackgroundTask(
+            self,
+            fn,
+            args,
+            kwargs,
+            work_ms=work_ms,
+            name=name or getattr(fn, "__name__", "task"),
+            started_in=self.invocation,
+            now_us=self.now_us(),
+        )
+        self.tasks.append(task)
+        self.count("background.start")
+        return task
+
+    def pending_tasks(self) -> list[BackgroundTask]:
+        """Its background tasks whose function has not run yet."""
+        return [task for task in self.tasks if not task.done]
+
+    def join_task(self, task: BackgroundTask) -> None:
+        """Wait for `task` inside running code: charge its remaining work, run `fn`."""
+        if task.done:
+            return
+        if self._run is None:
+            raise LabError("a background task can only be joined by code its container runs")
+        now = self.now_us()
+        done_us = task.progress_us + max(0, now - task.mark_us)
+        remaining_us = round(task.work_ms * _US_PER_MS) - done_us
+        if remaining_us > 0:
+            self.charge(remaining_us / _US_PER_MS)
+        task.progress_us = round(task.work_ms * _US_PER_MS)
+        task.mark_us = self.now_us()
+        self._finish(task)
+
+    def resume_tasks(self, start_us: int) -> None:
+        """Thaw: pending tasks advance again from `start_us` (an invocation's start)."""
+        for task in self.pending_tasks():
+            task.mark_us = start_us
+
+    def freeze_tasks(self, end_us: int) -> list[tuple[BackgroundTask, Executed]]:
+        """Freeze at `end_us` (the invocation's end): count each pending task's work up
+        to then, and run the function of each whose work is complete, in a `background`
+        phase of its own (its costs are the task's, not the invocation's). Returns each
+        task run with what its phase did; stops at a failure that ends the process."""
+        runs: list[tuple[BackgroundTask, Executed]] = []
+        for task in self.pending_tasks():
+            task.progress_us += max(0, end_us - task.mark_us)
+            task.mark_us = end_us
+            if task.progress_us < round(task.work_ms * _US_PER_MS):
+                continue
+            run = self.execute("background", end_us, None, partial(self._finish, task))
+            runs.append((task, run))
+            if run.error is not None:  # a platform failure: the process ends
+                task.finished_in = self.invocation
+                task.error = str(run.error)
+                break
+        return runs
+
+    def _finish(self, task: BackgroundTask) -> None:
+        """Run a task's function; an exception it raises is the task's, not the caller's."""
+        task.finished_in = self.invocation
+        self.finished.append(task.name)
+        try:
+            task.fn(*task.args, **task.kwargs)
+        except Exception as exc:  # a thread's exception does not end the process
+            task.error = f"{type(exc).__name__}: {error_message(exc)}"
+            print(f"background task {task.name!r} raised {task.error}")
+
+    # -- snapshots ----------------------------------------------------------------------
+
+    def restore(self, snapshot: Container) -> None:
+        """Become a copy of `snapshot`, then run its after-restore hooks in order.
+
+        Called inside this container's `restore` phase. The copy shares the snapshot's
+        module objects and the fakes' handles (connections and clients stand for things
+        outside the process); module globals, singletons, the hooks' arguments and the
+        random state are deep copies, `/tmp` files and memory are carried over. Values
+        that cannot be copied are shared.
+        """
+        snapshot._load()
+        family = snapshot._family
+        if family is None:
+            family = _Family(dict(snapshot._modules), snapshot, [snapshot])
+            snapshot._family = family
+        memo: dict[Any, Any] = {
+            id(snapshot): self,
+            id(snapshot._platform): self._platform,
+            id(snapshot._lab_module): self._lab_module,
+            id(snapshot.singletons): self.singletons,
+            id(snapshot.memory): self.memory,
+            id(snapshot.tmp): self.tmp,
+            RESTORE_ACCOUNT: self.memory,
+        }
+        for name, value in snapshot._lab_module.__dict__.items():
+            memo[id(value)] = self._lab_module.__dict__.get(name, value)
+        for module in (*family.modules.values(), *snapshot._heavy.values()):
+            memo[id(module)] = module
+            memo[id(module.__dict__)] = module.__dict__
+        self.restored_from = snapshot.id
+        self._family = family
+        family.members.append(self)
+        self._modules = dict(family.modules)
+        self._heavy = dict(snapshot._heavy)
+        for module in self._heavy.values():
+            self.memory.reserve(to_kb(getattr(module, "SIZE_MB", 0)))
+        self._globals = {
+            name: _copied(module.__dict__, memo) for name, module in family.modules.items()
+        }
+        for key, value in snapshot.singletons.items():
+            self.singletons.put(key, _copy(value, memo))
+        self.tmp.copy_from(snapshot.tmp)
+        self.random_state = snapshot.random_state
+        generator = getattr(random, "_inst", None)
+        if generator is not None:  # the hooks continue the snapshot's sequence
+            random.Random.setstate(generator, snapshot.random_state)
+        self.after_restore = [_copy(hook, memo) for hook in snapshot.after_restore]
+        self.before_snapshot = [_copy(hook, memo) for hook in snapshot.before_snapshot]
+        self._load()
+        sys.modules.update(self._modules)
+        for name, module in self._heavy.items():
+            if name not in self._saved:
+                self._saved[name] = sys.modules.get(name, _MISSING)
+            sys.modules[name] = module
+        for func, args, kwargs in self.after_restore:
+            func(*args, **kwargs)
+
+    def _load(self) -> None:
+        """Put this container's module globals into the modules it shares."""
+        family = self._family
+        if family is None or family.current is self:
+            return
+        current = family.current
+        current._globals = {name: dict(module.__dict__) for name, module in family.modules.items()}
+        for name, module in family.modules.items():
+            namespace = module.__dict__
+            namespace.clear()
+            namespace.update(self._globals.get(name, {}))
+        family.current = self
+        self._globals = {}
+
     # -- running code -------------------------------------------------------------------
 
     def execute(
@@ -474,11 +727,19 @@ class Container:
         saved = _Interpreter.save()
         posix = _posix()
         posix_exit = getattr(posix, "_exit", None)
+        entropy = (os.urandom, getattr(random, "_urandom", None), random.seed)
+        generator = getattr(random, "_inst", None)
+        state = random.Random.getstate(generator) if generator is not None else None
         self._enter(run)
         old_stdout, old_stderr = sys.stdout, sys.stderr
         old_trace = sys.gettrace()
         sys.stdout = sys.stderr = output.stream
         os._exit, os.abort = _exit, _abort
+        os.urandom = self.urandom
+        random._urandom = self.urandom  # type: ignore[attr-defined]
+        random.seed = _seed
+        if generator is not None:
+            random.Random.setstate(generator, self.random_state)
         if posix_exit is not None:
             posix._exit = _exit  # type: ignore[union-attr]
         if settings.step_budget is not None:
@@ -511,9 +772,19 @@ class Container:
             error = ErrorInfo(type(exc).__name__, error_message(exc), phase, *where)
         finally:
             sys.settrace(old_trace)
+            if run.killed is not None and (error is None or error.type != run.killed.type):
+                # the code caught the kill and carried on: the platform ended it anyway
+                result, error, fatal = None, run.killed, True
             if posix_exit is not None:
                 posix._exit = posix_exit  # type: ignore[union-attr]
             sys.stdout, sys.stderr = old_stdout, old_stderr
+            if generator is not None and state is not None:
+                self.random_state = random.Random.getstate(generator)
+                random.Random.setstate(generator, state)
+                random._inst = generator
+            os.urandom, random.seed = entropy[0], entropy[2]
+            if entropy[1] is not None:
+                random._urandom = entropy[1]  # type: ignore[attr-defined]
             self._leave()
             saved.restore()
         return Executed(result, error, run.elapsed_us, output.getvalue(), fatal, halted)
@@ -523,6 +794,8 @@ class Container:
 
         def local(frame: FrameType, event: str, arg: Any) -> Any:
             if event == "line":
+                if run.killed is not None:  # it caught the kill: stop it at its next line
+                    raise PlatformAbort(run.killed.type, run.killed.message)
                 run.steps += 1
                 if run.steps > budget:
                     raise SnippetHalted(frame.f_code.co_filename, frame.f_lineno, run.phase, budget)
@@ -536,6 +809,7 @@ class Container:
         return call
 
     def _enter(self, run: _Run) -> None:
+        self._load()
         names = {*self.lab.code, *self.lab.settings.heavy_modules, *self._heavy, "lab"}
         self._saved = {name: sys.modules.pop(name, _MISSING) for name in names}
         sys.modules.update(self._modules)
@@ -543,9 +817,12 @@ class Container:
         sys.modules["lab"] = self._lab_module
         sys.meta_path.insert(0, _Finder(self))
         self._run = run
+        self._outer = self.lab.running
+        self.lab.running = self
 
     def _leave(self) -> None:
         self._run = None
+        self.lab.running = self._outer
         sys.meta_path[:] = [f for f in sys.meta_path if not _is_ours(f, self)]
         for name in self.lab.code:
             module = sys.modules.get(name)
@@ -561,16 +838,30 @@ class Container:
     # -- what the lab asks --------------------------------------------------------------
 
     def module(self, name: str | None = None) -> types.ModuleType | None:
-        """One of the container's snippet modules (default: the entry), if loaded."""
+        """One of the container's snippet modules (default: the entry), if loaded.
+
+        For a restored container the module is shared with its snapshot family, and
+        holds this container's globals until another member runs code.
+        """
+        self._load()
         return self._modules.get(name or self.lab.entry)
 
     def globals(self, name: str | None = None) -> Mapping[str, Any]:
-        """A read-only view of a snippet module's namespace (default: the entry)."""
+        """A read-only view of a snippet module's namespace (default: the entry).
+
+        For a container restored from a snapshot, a view of a copy taken now (its
+        module is shared with the other restored containers).
+        """
         module = self.module(name)
-        return types.MappingProxyType(module.__dict__ if module else {})
+        if module is None:
+            return types.MappingProxyType({})
+        if self._family is not None:
+            return types.MappingProxyType(dict(module.__dict__))
+        return types.MappingProxyType(module.__dict__)
 
     def snapshot(self) -> Snapshot:
         """Every piece of module state, described (for the trace's state changes)."""
+        self._load()
         shot: Snapshot = {}
         for name in self.lab.code:
             module = self._modules.get(name)
@@ -593,6 +884,35 @@ class Container:
         self.retired_reason = reason
         for connection in self.connections:
             connection.close()
+
+
+def _copy(value: Any, memo: dict[Any, Any]) -> Any:
+    """A deep copy for a restored container; the value itself when it cannot be copied.
+
+    A hook is a tuple whose first item may be a builtin method (`CACHE.clear`), which
+    `copy` would share: it is bound again to the copy of its object.
+    """
+    if isinstance(value, tuple) and value and isinstance(value[0], types.BuiltinMethodType):
+        return (_copy(value[0], memo), *(_copy(item, memo) for item in value[1:]))
+    owner = getattr(value, "__self__", None)
+    if isinstance(value, types.BuiltinMethodType) and not isinstance(
+        owner, types.ModuleType | type(None)
+    ):
+        return getattr(_copy(owner, memo), value.__name__, value)
+    try:
+        return copy.deepcopy(value, memo)
+    except Interrupted:
+        raise
+    except Exception:
+        return value
+
+
+def _copied(namespace: dict[str, Any], memo: dict[Any, Any]) -> dict[str, Any]:
+    """A module's globals for a restored container: dunders as they are, the rest copied."""
+    return {
+        key: value if key.startswith("__") and key.endswith("__") else _copy(value, memo)
+        for key, value in list(namespace.items())
+    }
 
 
 def _identity(value: Any) -> Any:

@@ -3,11 +3,14 @@
 Each fake counts what it does and charges its declared virtual cost (see
 [`LabSettings`][sima_lab.settings.LabSettings]) to the invocation that is running.
 Shared fakes stand for services outside the container and live on the
-[`Lab`][sima_lab.lab.Lab]: the database server (`lab.db`), the parameter store
-(`lab.params`) and the object store (`lab.objects`). Per-container fakes live on each
-container: its `/tmp` ([`TmpFS`][sima_lab.fakes.TmpFS]), its memory account
-([`MemoryAccount`][sima_lab.fakes.MemoryAccount]) and its singleton registry
-([`SingletonRegistry`][sima_lab.fakes.SingletonRegistry]).
+[`Lab`][sima_lab.lab.Lab]: the database server (`lab.db`) and its connection proxy
+(`lab.db_proxy`), the parameter store (`lab.params`), the object store
+(`lab.objects`) and a key-value table with conditional writes (`lab.table`).
+Per-container fakes live on each container: its `/tmp`
+([`TmpFS`][sima_lab.fakes.TmpFS]), its memory account
+([`MemoryAccount`][sima_lab.fakes.MemoryAccount]), its singleton registry
+([`SingletonRegistry`][sima_lab.fakes.SingletonRegistry]) and its background tasks
+([`BackgroundTask`][sima_lab.fakes.BackgroundTask]).
 
 Snippet code reaches all of them through the virtual `lab` module (see
 [`sima_lab.platform`][sima_lab.platform]); scenarios reach the shared ones directly
@@ -16,8 +19,9 @@ to set data, change a parameter or inject a failure.
 
 from __future__ import annotations
 
+import copy
 import errno
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -25,6 +29,10 @@ from sima_lab.errors import PlatformAbort
 from sima_lab.settings import LabSettings
 
 KB_PER_MB = 1024
+
+#: A key of the deep-copy memo of a SnapStart restore: the memory account of the
+#: restored container, which copies of the snapshot's blobs join.
+RESTORE_ACCOUNT = "sima-lab:restore-account"
 
 
 def to_kb(size_mb: float) -> int:
@@ -94,6 +102,11 @@ class SingletonNotFound(_MessageKeyError):
     """`singleton_get(name)` without a factory found nothing under that name."""
 
 
+class ConditionFailed(Exception):
+    """A conditional write to the table was refused: its condition did not hold
+    (`put(key, item, if_absent=True)` on a key that exists)."""
+
+
 # ---------------------------------------------------------------- database
 
 
@@ -161,6 +174,11 @@ class Database:
 
     def connect(self, meter: Meter) -> Connection:
         """Open a connection for a container (what `connect_db()` calls)."""
+        lifetime = self._open(meter)
+        return Connection(self, meter, self.connects, lifetime)
+
+    def _open(self, meter: Meter) -> list[int | None]:
+        """Open one server connection at the meter's moment (200 ms), or refuse it."""
         moment = meter.now_us()
         meter.charge(self._settings.connect_ms)
         if self.open_at(moment) >= self.max_connections:
@@ -173,7 +191,13 @@ class Database:
         lifetime: list[int | None] = [moment, None]
         self._lifetimes.append(lifetime)
         meter.count("db.connect")
-        return Connection(self, meter, self.connects, lifetime)
+        return lifetime
+
+    def _query(self, meter: Meter) -> None:
+        """Charge and count one query (10 ms)."""
+        meter.charge(self._settings.query_ms)
+        self.queries += 1
+        meter.count("db.query")
 
     def _closed(self, meter: Meter, lifetime: list[int | None]) -> None:
         lifetime[1] = meter.now_us()
@@ -214,9 +238,7 @@ class Connection(_Shared):
         """
         if self._closed:
             raise ConnectionClosedError(f"connection {self.number} is closed")
-        self._meter.charge(self._database._settings.query_ms)
-        self._database.queries += 1
-        self._meter.count("db.query")
+        self._database._query(self._meter)
         return list(self._database.results.get(sql, []))
 
     def close(self) -> None:
@@ -238,6 +260,146 @@ class Connection(_Shared):
 
     def __repr__(self) -> str:
         return f"<Connection {self.number} {'closed' if self._closed else 'open'}>"
+
+
+# ---------------------------------------------------------------- connection proxy
+
+
+class DatabaseProxy:
+    """A connection proxy in front of the database server (`lab.db_proxy`), like RDS Proxy.
+
+    Snippet code connects to the proxy with `connect_db_proxy()` (declared cost:
+    `proxy_connect_ms`, 20 ms), not to the server. The proxy keeps a pool of at most
+    `max_connections` server connections (`settings.proxy_max_connections`, 10), opens
+    them on demand (200 ms each, paid by the query that needs it; none past the
+    server's own limit) and keeps them open.
+    Each query borrows one pooled connection for its duration: a query that finds every
+    pooled connection busy at its moment on the virtual clock waits for the first that
+    comes free, and the wait is added to its invocation. Pooled connections count
+    against the server's limit like any other (`lab.db.peak_open`), so however many
+    containers connect to the proxy, the server sees at most `max_connections`.
+
+    Limits of the model: a transaction is one query; concurrent invocations run one
+    after the other, so the one the lab runs first takes a free connection first.
+
+    Attributes:
+        clients: Client connections opened to the proxy so far.
+        queries: Queries run through the proxy.
+        waited_ms: Virtual milliseconds queries spent waiting for a pooled connection.
+    """
+
+    def __init__(self, database: Database, settings: LabSettings) -> None:
+        self._database = database
+        self._settings = settings
+        self._busy: list[list[tuple[int, int]]] = []  # per pooled connection: busy spans
+        self.clients = 0
+        self.queries = 0
+        self.waited_ms = 0.0
+
+    @property
+    def max_connections(self) -> int:
+        """Most server connections the proxy opens (`settings.proxy_max_connections`)."""
+        return self._settings.proxy_max_connections
+
+    @property
+    def pool_size(self) -> int:
+        """Server connections the proxy holds now."""
+        return len(self._busy)
+
+    def connect(self, meter: Meter) -> ProxyConnection:
+        """A client connection for snippet code (what `connect_db_proxy()` calls)."""
+        meter.charge(self._settings.proxy_connect_ms)
+        self.clients += 1
+        meter.count("proxy.connect")
+        return ProxyConnection(self, meter, self.clients)
+
+    def query(self, meter: Meter, sql: str) -> list[Any]:
+        """Run one query on a pooled connection, waiting for one if all are busy."""
+        moment = meter.now_us()
+        query_us = round(self._settings.query_ms * 1000)
+        free = [
+            (_free_from(spans, moment, query_us), index) for index, spans in enumerate(self._busy)
+        ]
+        start, index = min(free, default=(moment, -1))
+        database = self._database
+        room = database.open_at(moment) < database.max_connections  # at the server
+        if index < 0 or (start > moment and len(self._busy) < self.max_connections and room):
+            self._database._open(meter)  # raises TooManyConnections at the server's limit
+            meter.count("proxy.open")
+            self._busy.append([])
+            index = len(self._busy) - 1
+            start = moment
+            hold_us = round(self._settings.connect_ms * 1000) + query_us
+        else:
+            wait_ms = (start - moment) / 1000
+            if wait_ms:
+                self.waited_ms += wait_ms
+                meter.count("proxy.wait")
+                meter.charge(wait_ms)
+            hold_us = query_us
+        self._busy[index].append((start, start + hold_us))
+        self.queries += 1
+        meter.count("proxy.query")
+        self._database._query(meter)
+        return list(self._database.results.get(sql, []))
+
+
+def _free_from(spans: list[tuple[int, int]], moment: int, length: int) -> int:
+    """The first time at or after `moment` when `length` fits between busy `spans`."""
+    start = moment
+    for begin, end in sorted(spans):
+        if end <= start:
+            continue
+        if begin >= start + length:
+            break
+        start = end
+    return start
+
+
+class ProxyConnection(_Shared):
+    """A client connection to the database proxy, as `connect_db_proxy()` returns it.
+
+    Use it as a [`Connection`][sima_lab.fakes.Connection]: `query(sql)` (10 ms, plus any
+    wait for a pooled server connection), `close()`, `with connect_db_proxy() as db:`.
+
+    Attributes:
+        number: Which client connection this is, counting from 1 in the lab.
+    """
+
+    def __init__(self, proxy: DatabaseProxy, meter: Meter, number: int) -> None:
+        self._proxy = proxy
+        self._meter = meter
+        self.number = number
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        """True once the client connection was closed."""
+        return self._closed
+
+    def query(self, sql: str, *params: object) -> list[Any]:
+        """Run a query through the proxy; returns a copy of `lab.db.results[sql]`."""
+        if self._closed:
+            raise ConnectionClosedError(f"proxy connection {self.number} is closed")
+        return self._proxy.query(self._meter, sql)
+
+    def close(self) -> None:
+        """Close the client connection (no cost); the proxy keeps its pool open."""
+        self._closed = True
+
+    def __enter__(self) -> ProxyConnection:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<ProxyConnection {self.number} {'closed' if self._closed else 'open'}>"
 
 
 # ---------------------------------------------------------------- parameter store
@@ -362,6 +524,119 @@ class ObjectStoreClient(_Shared):
         return f"<ObjectStoreClient {self.number}>"
 
 
+# ---------------------------------------------------------------- key-value table
+
+
+class Table:
+    """A key-value table with conditional writes (a DynamoDB stand-in): `lab.table`.
+
+    Shared by every container. Items are dicts of plain data under string keys; every
+    read returns a copy and every write stores one. A write is whole and applied the
+    moment it is made: one that the function's timeout cut off before it was made is
+    not there, one made before the timeout stays. Snippet code reaches the table through
+    `table()`; scenarios read and seed it here, free and uncounted.
+
+    Attributes:
+        clients: Clients created by snippet code so far.
+        gets: Reads by snippet code.
+        puts: Writes by snippet code (refused conditional writes included).
+        refused: Conditional writes refused because their condition did not hold.
+    """
+
+    def __init__(self, settings: LabSettings) -> None:
+        self._settings = settings
+        self._items: dict[str, dict[str, Any]] = {}
+        self._writes: dict[str, int] = {}
+        self.clients = 0
+        self.gets = 0
+        self.puts = 0
+        self.refused = 0
+
+    def put(self, key: str, item: Mapping[str, Any]) -> None:
+        """Store an item (for scenarios: free, not counted)."""
+        self._items[_table_key(key)] = _plain_item(item)
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """A copy of the item under `key`, or None (for scenarios)."""
+        item = self._items.get(key)
+        return copy.deepcopy(item) if item is not None else None
+
+    def keys(self, prefix: str = "") -> list[str]:
+        """Every key that starts with `prefix`, sorted."""
+        return sorted(key for key in self._items if key.startswith(prefix))
+
+    def writes(self, key: str) -> int:
+        """How many writes snippet code made to `key` (refused ones not counted)."""
+        return self._writes.get(key, 0)
+
+    def client(self, meter: Meter) -> TableClient:
+        """Create a client for snippet code (what `table()` calls)."""
+        meter.charge(self._settings.table_client_ms)
+        self.clients += 1
+        meter.count("table.client")
+        return TableClient(self, meter, self.clients)
+
+
+def _table_key(key: object) -> str:
+    if not isinstance(key, str):
+        raise TypeError(f"table keys are strings, not {type(key).__name__}")
+    return key
+
+
+def _plain_item(item: object) -> dict[str, Any]:
+    if not isinstance(item, Mapping):
+        raise TypeError(f"table items are dicts, not {type(item).__name__}")
+    try:
+        return copy.deepcopy(dict(item))
+    except Exception as exc:
+        raise TypeError(f"table items hold plain data that can be copied: {exc}") from None
+
+
+class TableClient(_Shared):
+    """A client of the key-value table, as `table()` returns it."""
+
+    def __init__(self, table: Table, meter: Meter, number: int) -> None:
+        self._table = table
+        self._meter = meter
+        self.number = number
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """A copy of the item under `key`, or None (declared cost: `table_get_ms`, 10 ms)."""
+        self._meter.charge(self._table._settings.table_get_ms)
+        self._table.gets += 1
+        self._meter.count("table.get")
+        return self._table.get(_table_key(key))
+
+    def put(self, key: str, item: Mapping[str, Any], *, if_absent: bool = False) -> None:
+        """Write `item` under `key` (declared cost: `table_put_ms`, 15 ms).
+
+        With `if_absent=True` the write is conditional: when `key` already holds an
+        item nothing is written and `ConditionFailed` is raised, so of two writers of
+        one key exactly one succeeds (DynamoDB's `attribute_not_exists` condition).
+        """
+        key = _table_key(key)
+        stored = _plain_item(item)
+        self._meter.charge(self._table._settings.table_put_ms)
+        self._table.puts += 1
+        if if_absent and key in self._table._items:
+            self._table.refused += 1
+            self._meter.count("table.refused")
+            raise ConditionFailed(f"an item under {key!r} already exists")
+        self._table._items[key] = stored
+        self._table._writes[key] = self._table._writes.get(key, 0) + 1
+        self._meter.count("table.put")
+
+    def delete(self, key: str) -> bool:
+        """Remove the item under `key` (declared cost: `table_put_ms`); True if there was one."""
+        key = _table_key(key)
+        self._meter.charge(self._table._settings.table_put_ms)
+        self._meter.count("table.delete")
+        return self._table._items.pop(key, None) is not None
+
+    def __repr__(self) -> str:
+        return f"<TableClient {self.number}>"
+
+
 # ---------------------------------------------------------------- /tmp
 
 
@@ -416,6 +691,13 @@ class TmpFS:
         self.created += 1
         meter.count("tmp.create")
         return path
+
+    def copy_from(self, other: TmpFS) -> None:
+        """Hold the same files as `other` (a restored container's `/tmp`, from the snapshot)."""
+        self._files = dict(other._files)
+        self._used_kb = other._used_kb
+        self._peak_kb = max(self._peak_kb, self._used_kb)
+        self._made = other._made
 
     def remove(self, meter: Meter, path: str) -> None:
         """Delete a file (what `remove_temp_file()` calls)."""
@@ -494,6 +776,13 @@ class Blob(_Shared):
         """The declared size."""
         return to_mb(self._size_kb)
 
+    def __deepcopy__(self, memo: dict[Any, Any]) -> Any:
+        account = memo.get(RESTORE_ACCOUNT)
+        if not isinstance(account, MemoryAccount):
+            return self
+        account.reserve(self._size_kb)  # a restored container holds its own copy
+        return Blob(account, self._size_kb, self.label)
+
     def __del__(self) -> None:
         self._account.release(self._size_kb)
 
@@ -513,7 +802,8 @@ class LambdaContext(_Shared):
         function_version: Always `$LATEST`.
         invoked_function_arn: A fixed, fake ARN built from the function name.
         memory_limit_in_mb: `settings.memory_limit_mb`.
-        aws_request_id: Deterministic: built from the invocation number.
+        aws_request_id: Deterministic: built from the invocation number (a retry keeps
+            the id of the invocation it retries).
         log_group_name: `/aws/lambda/<function_name>`.
         log_stream_name: Names the container.
     """
@@ -524,6 +814,8 @@ class LambdaContext(_Shared):
         number: int,
         container_id: str,
         remaining_ms: Callable[[], int],
+        *,
+        request_id: str | None = None,
     ) -> None:
         self.function_name = settings.function_name
         self.function_version = "$LATEST"
@@ -531,7 +823,7 @@ class LambdaContext(_Shared):
             f"arn:aws:lambda:lab-region-1:000000000000:function:{settings.function_name}"
         )
         self.memory_limit_in_mb = settings.memory_limit_mb
-        self.aws_request_id = f"00000000-0000-4000-8000-{number:012d}"
+        self.aws_request_id = request_id or f"00000000-0000-4000-8000-{number:012d}"
         self.log_group_name = f"/aws/lambda/{settings.function_name}"
         self.log_stream_name = f"lab/[$LATEST]{container_id}"
         self._remaining_ms = remaining_ms
@@ -584,6 +876,10 @@ class SingletonRegistry:
         self._meter.count("singleton.create")
         return value
 
+    def put(self, name: str, value: object) -> None:
+        """Register `value` under `name` as it is (a restored container's copy)."""
+        self._items[name] = value
+
     def has(self, name: str) -> bool:
         """True when an object is registered under `name`."""
         return name in self._items
@@ -619,3 +915,77 @@ class SingletonRegistry:
     def items(self) -> list[tuple[str, object]]:
         """(name, object) pairs in registration order (for the trace)."""
         return list(self._items.items())
+
+
+# ---------------------------------------------------------------- background work
+
+
+class TaskRunner(Protocol):
+    """What a background task needs from its container."""
+
+    def join_task(self, task: BackgroundTask) -> None:
+        """Wait for the task: charge its remaining work, then run its function."""
+
+
+class BackgroundTask(_Shared):
+    """Work started with `start_background(fn, work_ms=...)`: a simulated thread.
+
+    The task needs `work_ms` of virtual time, then calls `fn(*args, **kwargs)`. Its
+    work advances only while an invocation runs on its container, alongside the
+    handler's own time: when the handler returns, the platform freezes the execution
+    environment, and the task with it, until the next invocation on that container. A
+    task whose container retires first never finishes. `fn` runs when the lab next
+    has control once the work is done: at `join()`, or when the invocation that
+    completes the work ends (the lab runs no real threads).
+
+    Attributes:
+        name: The task's name (default: the function's name).
+        work_ms: The virtual time its work takes.
+        started_in: The number of the invocation that started it.
+        finished_in: The number of the invocation during which `fn` ran (None until then).
+        error: What `fn` raised (`KeyError: 'x'`), or None; a failed task does not fail
+            the invocation, as an exception in a thread does not end the process.
+    """
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        *,
+        work_ms: float,
+        name: str,
+        started_in: int,
+        now_us: int,
+    ) -> None:
+        self._runner = runner
+        self.fn = fn
+        self.args = args
+        self.kwargs = kwargs
+        self.work_ms = work_ms
+        self.name = name
+        self.started_in = started_in
+        self.finished_in: int | None = None
+        self.error: str | None = None
+        self.progress_us = 0
+        self.mark_us = now_us
+
+    @property
+    def done(self) -> bool:
+        """True once the task's function has run."""
+        return self.finished_in is not None
+
+    @property
+    def progress_ms(self) -> float:
+        """Virtual milliseconds of its work done so far (as of its last freeze)."""
+        return self.progress_us / 1000
+
+    def join(self) -> None:
+        """Wait for the task: its remaining work is added to the caller's time, then
+        `fn` runs now, if it has not already."""
+        self._runner.join_task(self)
+
+    def __repr__(self) -> str:
+        state = "done" if self.done else f"{self.progress_ms:g} of {self.work_ms:g} ms"
+        return f"<BackgroundTask {self.name!r} {state}>"

@@ -10,7 +10,20 @@ scenario drives it:
 - `invoke_concurrently(events)` starts the events at the same moment, so each needs
   its own container: state bugs then show up only on some requests, as in production;
 - `advance(seconds)` lets time pass; containers idle past `settings.idle_timeout`
-  are retired, and so is a container after `settings.recycle_after` invocations.
+  are retired, and so is a container after `settings.recycle_after` invocations;
+- `deliver(event)` delivers an event as Lambda's asynchronous invocations and
+  event-source mappings do, at least once: a failed invocation is retried with the
+  same request id after `settings.async_retry_delays`, and `duplicates=` delivers the
+  same event again, as a queue may;
+- every handler has a deadline: `context.get_remaining_time_in_millis()` counts down
+  on the virtual clock from `settings.timeout`, and the cost that passes it is cut
+  off (the record says `timed_out`; what was written before stays written);
+- with `settings.snapstart`, containers start from a snapshot: the module code runs
+  once in a snapshot environment, and each new container is a copy of it that runs
+  the after-restore hooks instead (`register_after_restore`);
+- after the handler returns, the container is frozen: background work started with
+  `start_background` advances only while an invocation runs on its container, so it
+  may finish during a later invocation, or never if the container retires.
 
 Time is virtual: the declared costs of what the code does are added up, never slept,
 so a thousand invocations take milliseconds. Everything the lab knows lives on the
@@ -22,9 +35,13 @@ modules import it by and names the module whose `handler` the platform calls, so
 a gateway, an interface or a core can be the file under test (see ARCH-02).
 
 Limits of the model: concurrent invocations run one after the other (their overlap
-is judged on the virtual clock); threads a snippet starts are not simulated; while a
-container runs, its module names hide real modules of the same names; a loop inside
-C code (`list(itertools.count())`) is beyond the step budget's reach.
+is judged on the virtual clock); threads a snippet starts are not simulated (the
+lab's `start_background` stands for them); while a container runs, its module names
+hide real modules of the same names; a loop inside C code (`list(itertools.count())`)
+is beyond the step budget's reach. A restored container deep-copies its module
+globals from the snapshot; state kept in closures, default arguments or class
+attributes stays shared with the snapshot, and so does anything that cannot be
+copied.
 """
 
 from __future__ import annotations
@@ -41,7 +58,14 @@ from typing import Any
 
 from sima_lab.container import Container, ErrorInfo, Executed
 from sima_lab.errors import LabError
-from sima_lab.fakes import Database, LambdaContext, ObjectStore, ParameterStore
+from sima_lab.fakes import (
+    Database,
+    DatabaseProxy,
+    LambdaContext,
+    ObjectStore,
+    ParameterStore,
+    Table,
+)
 from sima_lab.settings import LabSettings
 from sima_lab.state import diff
 
@@ -111,9 +135,22 @@ class Invocation:
             line per name (`+name = ...`, `name: old -> new`, `-name`).
         memory_mb: The container's memory in use afterwards.
         tmp_mb: The container's `/tmp` in use afterwards.
-        request_id: `context.aws_request_id`.
+        request_id: `context.aws_request_id`; a retry of an event keeps the request
+            id of its first attempt, as Lambda's retries do.
         output: What the code printed.
         notes: What the platform did around it (a container retired...).
+        attempt: Which delivery attempt of its event this was: 1, then 2 and 3 for
+            the retries of `Lab.deliver` after an error.
+        timed_out: True when the function timeout killed it (`error.type` is
+            `Timeout`): the work in flight was cut off, what it wrote before stays.
+        restored: True for the first invocation of a container restored from a
+            SnapStart snapshot: its module code did not run, its after-restore hooks did
+            (`init_ms` and `init_counts` are theirs).
+        background_done: Background tasks whose work completed and whose function
+            ran during this invocation (by name; a task may have been started by an
+            earlier invocation).
+        background_frozen: Background tasks left unfinished when the container froze
+            after this invocation.
     """
 
     number: int
@@ -133,6 +170,11 @@ class Invocation:
     output: str = ""
     notes: tuple[str, ...] = field(default=())
     init_counts: Mapping[str, int] = field(default_factory=dict)
+    attempt: int = 1
+    timed_out: bool = False
+    restored: bool = False
+    background_done: tuple[str, ...] = ()
+    background_frozen: tuple[str, ...] = ()
 
     def handler_counts(self, key: str) -> int:
         """How often the handler (not the module code) did `key`, e.g. `db.connect`."""
@@ -174,8 +216,11 @@ class Lab:
     Attributes:
         settings: Limits and costs; change them before the first invocation.
         db: The database server all containers share.
+        db_proxy: The connection proxy in front of it (`connect_db_proxy()`).
         params: The parameter store.
         objects: The object store.
+        table: The key-value table with conditional writes (`table()`).
+        running: The container running code at this moment, or None.
         entry: The entry module's name.
         filename: The entry's file name.
         filenames: File name of every module, by module name.
@@ -211,10 +256,14 @@ class Lab:
             self.filenames[name] = path
             self.code[name] = compile(text, path, "exec", dont_inherit=True)
         self.db = Database(self.settings)
+        self.db_proxy = DatabaseProxy(self.db, self.settings)
         self.params = ParameterStore(self.settings)
         self.objects = ObjectStore(self.settings)
+        self.table = Table(self.settings)
+        self.running: Container | None = None
         self._now_us = 0
         self._containers: list[Container] = []
+        self._snapshots: list[Container] = []
         self._trace: list[Invocation] = []
         self._counts: dict[str, int] = {}
         self._notes: list[str] = []
@@ -249,6 +298,17 @@ class Lab:
             if candidate.id == container_id:
                 return candidate
         raise LabError(f"no container {container_id!r} (started: {self._ids()})")
+
+    @property
+    def snapshot(self) -> Container | None:
+        """The SnapStart snapshot new containers are restored from (None before the
+        first cold start with `settings.snapstart`, or when taking it failed).
+
+        Its module code ran once, when the snapshot was taken; its `init_ms`,
+        `init_counts` and `init_output` say what that did. It never serves a request.
+        """
+        latest = self._snapshots[-1] if self._snapshots else None
+        return latest if latest is not None and latest.init_error is None else None
 
     @property
     def trace(self) -> list[Invocation]:
@@ -334,6 +394,68 @@ class Lab:
             LabError: The forced container was retired.
             SnippetHalted: The snippet ran past the step budget (recorded first).
         """
+        return self._invoke(event, container)
+
+    def deliver(
+        self, event: Any = None, *, retries: int | None = None, duplicates: int = 0
+    ) -> list[Invocation]:
+        """Deliver one event at least once, as Lambda's asynchronous invocations and
+        event-source mappings do, and return the record of every invocation it took.
+
+        An invocation that fails (an error, a timeout) is retried with the same
+        request id after `settings.async_retry_delays` (60 s, then 120 s: the clock
+        advances), until one succeeds or `retries` retries failed. With `duplicates`,
+        the event is then delivered that many times more, each a new invocation with a
+        new request id and retries of its own, as a queue that delivers a message twice
+        would. Each delivery goes where `invoke` would send it: the retry after a
+        timeout, say, to a new container.
+
+        Args:
+            event: The event.
+            retries: Retries after a failure (default `settings.async_retries`, 2).
+            duplicates: Extra deliveries of the same event (default 0).
+
+        Raises:
+            LabError: `retries` or `duplicates` is negative.
+            SnippetHalted: The snippet ran past the step budget (recorded first).
+        """
+        retries = self.settings.async_retries if retries is None else retries
+        if retries < 0 or duplicates < 0:
+            raise LabError(
+                f"deliver() needs retries and duplicates >= 0, not {retries}, {duplicates}"
+            )
+        delays = self.settings.async_retry_delays or (0.0,)
+        records: list[Invocation] = []
+        for delivery in range(1 + duplicates):
+            notes = (
+                (f"delivery {delivery + 1} of the same event (a duplicate)",) if delivery else ()
+            )
+            record = self._invoke(event, None, notes=notes)
+            records.append(record)
+            for retry in range(1, retries + 1):
+                if record.ok:
+                    break
+                delay = delays[min(retry, len(delays)) - 1]
+                self.advance(delay)
+                note = (
+                    f"retry {retry} of request {record.request_id} after {delay:g} s "
+                    f"(attempt {retry + 1})"
+                )
+                record = self._invoke(
+                    event, None, request_id=record.request_id, attempt=retry + 1, notes=(note,)
+                )
+                records.append(record)
+        return records
+
+    def _invoke(
+        self,
+        event: Any,
+        container: str | Container | None,
+        *,
+        request_id: str | None = None,
+        attempt: int = 1,
+        notes: tuple[str, ...] = (),
+    ) -> Invocation:
         start = self._now_us
         self._expire(start)
         if container is None:
@@ -343,7 +465,9 @@ class Lab:
             target = container if isinstance(container, Container) else self.container(container)
             if not target.alive or target.lab is not self:
                 raise LabError(f"container {target.id} is not in service: {target.retired_reason}")
-        record = self._invoke_on(target, event, start)
+        record = self._invoke_on(
+            target, event, start, request_id=request_id, attempt=attempt, notes=notes
+        )
         self._now_us = start + round(record.duration_ms * _US_PER_MS)
         return record
 
@@ -389,33 +513,110 @@ class Lab:
             if container.started and idle_us > limit_us:
                 reason = f"idle {idle_us / _US_PER_S:.1f} s > {self.settings.idle_timeout:g} s"
                 container.retire(reason)
-                self._notes.append(f"{container.id} retired: {reason}")
+                self._notes.append(f"{container.id} retired: {reason}{_abandoned(container)}")
 
-    def _invoke_on(self, container: Container, event: Any, start_us: int) -> Invocation:
-        number = len(self._trace) + 1
-        notes, self._notes = self._notes, []
-        before_counts = dict(self._counts)
-        cold = not container.started
-        container.started = True
-        self._uses += 1
-        container.last_used = self._uses
-        container.invocations += 1
-        init_us = 0
-        init_counts: dict[str, int] = {}
-        changes: tuple[str, ...] = ()
-        context = LambdaContext(
-            self.settings, number, container.id, lambda: self._remaining_ms(container)
-        )
-        if cold:
+    def _take_snapshot(self, start_us: int) -> Executed:
+        """Run the module code once in a snapshot environment, then the before-snapshot
+        hooks (in reverse order), as SnapStart does when a version is published."""
+        snapshot = Container(self, len(self._snapshots) + 1, prefix="s")
+        self._snapshots.append(snapshot)
+        snapshot.started = True
+        before = dict(self._counts)
+
+        def init() -> None:
+            importlib.import_module(self.handler_module)
+            for func, args, kwargs in reversed(snapshot.before_snapshot):
+                func(*args, **kwargs)
+
+        budget = max(130.0, self.settings.timeout)  # SnapStart's init limit
+        run = snapshot.execute("init", start_us, budget, init)
+        snapshot.init_ms = run.elapsed_us / _US_PER_MS
+        snapshot.init_counts = _delta(before, self._counts)
+        snapshot.init_output = run.output
+        snapshot.init_error = run.error
+        snapshot.alive = False  # it never serves; its connections stay open
+        snapshot.retired_reason = "a snapshot: it never serves a request"
+        return run
+
+    def _start_phase(
+        self, container: Container, start_us: int, published: Executed | None
+    ) -> tuple[Executed, bool]:
+        """The cold start of `container`: its module code, or with SnapStart its restore
+        from the snapshot (`published`: the snapshot just taken for it, if one was).
+        Returns the phase and whether the container was restored."""
+        if not self.settings.snapstart:
             run = container.execute(
                 "init",
                 start_us,
                 self.settings.init_budget,
                 lambda: importlib.import_module(self.handler_module),
             )
+            return run, False
+        snapshot = self.snapshot
+        if snapshot is None:  # taking it failed: there is nothing to restore
+            error = published.error if published is not None else None
+            if error is None:
+                error = ErrorInfo("SnapshotFailed", "no snapshot to restore from", "init")
+            output = published.output if published is not None else ""
+            halted = published.halted if published is not None else None
+            return Executed(None, error, 0, output, True, halted), False
+        run = container.execute(
+            "restore",
+            start_us,
+            self.settings.restore_budget,
+            lambda: container.restore(snapshot),
+        )
+        return run, True
+
+    def _invoke_on(
+        self,
+        container: Container,
+        event: Any,
+        start_us: int,
+        *,
+        request_id: str | None = None,
+        attempt: int = 1,
+        notes: tuple[str, ...] = (),
+    ) -> Invocation:
+        number = len(self._trace) + 1
+        notes = (*self._notes, *notes)
+        self._notes = []
+        cold = not container.started
+        published = None
+        if cold and self.settings.snapstart and self.snapshot is None:
+            published = self._take_snapshot(start_us)  # not part of this invocation
+        before_counts = dict(self._counts)
+        container.started = True
+        self._uses += 1
+        container.last_used = self._uses
+        container.invocations += 1
+        container.invocation = number
+        container.finished = []
+        container.resume_tasks(start_us)
+        init_us = 0
+        init_counts: dict[str, int] = {}
+        changes: tuple[str, ...] = ()
+        restored = False
+        context = LambdaContext(
+            self.settings,
+            number,
+            container.id,
+            lambda: self._remaining_ms(container),
+            request_id=request_id,
+        )
+        if cold:
+            run, restored = self._start_phase(container, start_us, published)
             init_us = run.elapsed_us
             init_counts = _delta(before_counts, self._counts)
             container.init_ms = init_us / _US_PER_MS
+            container.init_counts = dict(init_counts)
+            if restored:
+                hooks = len(container.after_restore)
+                notes = (
+                    *notes,
+                    f"{container.id} restored from snapshot {container.restored_from} "
+                    f"({hooks} after-restore hook{'s' if hooks != 1 else ''})",
+                )
             if run.error is not None:
                 run = Executed(None, run.error, 0, run.output, True, run.halted)
         else:
@@ -428,6 +629,26 @@ class Lab:
             changes = diff(before, container.snapshot())
         duration_us = init_us + run.elapsed_us
         container.last_end_us = start_us + duration_us
+        after = self._retire_after(container, run)
+        halted = run.halted
+        if container.alive:
+            for task, background in container.freeze_tasks(container.last_end_us):
+                output += background.output
+                halted = halted or background.halted
+                if background.fatal and background.error is not None:
+                    container.retire(f"{background.error.type} in background task {task.name!r}")
+                    after = (
+                        *after,
+                        f"{container.id} retired after {background.error.type} in "
+                        f"background task {task.name!r}",
+                    )
+        frozen = tuple(task.name for task in container.pending_tasks()) if container.alive else ()
+        if frozen:
+            after = (
+                *after,
+                f"frozen with {len(frozen)} background task(s) unfinished: "
+                + ", ".join(_task_state(t) for t in container.pending_tasks()),
+            )
         record = Invocation(
             number=number,
             container_id=container.id,
@@ -444,12 +665,17 @@ class Lab:
             tmp_mb=container.tmp.used_mb,
             request_id=context.aws_request_id,
             output=output,
-            notes=(*notes, *self._retire_after(container, run)),
+            notes=(*notes, *after),
             init_counts=init_counts,
+            attempt=attempt,
+            timed_out=run.error is not None and run.error.type == "Timeout",
+            restored=restored,
+            background_done=tuple(container.finished),
+            background_frozen=frozen,
         )
         self._trace.append(record)
-        if run.halted is not None:
-            raise run.halted
+        if halted is not None:
+            raise halted
         return record
 
     def _call_handler(
@@ -474,15 +700,31 @@ class Lab:
     def _retire_after(self, container: Container, run: Executed) -> tuple[str, ...]:
         if run.fatal and run.error is not None:
             container.retire(f"{run.error.type} in {run.error.phase}")
-            return (f"{container.id} retired after {run.error.type}",)
+            return (f"{container.id} retired after {run.error.type}{_abandoned(container)}",)
         limit = self.settings.recycle_after
         if limit is not None and container.invocations >= limit:
             container.retire(f"recycled after {container.invocations} invocations")
-            return (f"{container.id} recycled after {container.invocations} invocations",)
+            return (
+                f"{container.id} recycled after {container.invocations} invocations"
+                f"{_abandoned(container)}",
+            )
         return ()
 
     def _remaining_ms(self, container: Container) -> int:
         return max(0, round(self.settings.timeout * 1000 - container.elapsed_ms()))
+
+
+def _task_state(task: Any) -> str:
+    return f"{task.name!r} ({task.progress_ms:g} of {task.work_ms:g} ms)"
+
+
+def _abandoned(container: Container) -> str:
+    """' (2 background tasks never finished: ...)' for a retired container, or ''."""
+    pending = container.pending_tasks()
+    if not pending:
+        return ""
+    names = ", ".join(_task_state(task) for task in pending)
+    return f" ({len(pending)} background task(s) never finished: {names})"
 
 
 def _response(value: Any) -> Any:

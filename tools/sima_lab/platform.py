@@ -24,14 +24,18 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sima_lab.fakes import (
+    BackgroundTask,
     Blob,
+    ConditionFailed,
     Connection,
     ConnectionClosedError,
     NoSuchKey,
     ObjectStoreClient,
     ParameterNotFound,
     ParameterStoreError,
+    ProxyConnection,
     SingletonNotFound,
+    TableClient,
     TooManyConnections,
     to_kb,
 )
@@ -45,8 +49,10 @@ FUNCTIONS = (
     "work",
     "now",
     "connect_db",
+    "connect_db_proxy",
     "get_parameter",
     "object_store",
+    "table",
     "heavy_import",
     "temp_file",
     "remove_temp_file",
@@ -61,6 +67,9 @@ FUNCTIONS = (
     "singleton_delete",
     "singleton_clear",
     "singleton_stats",
+    "start_background",
+    "register_after_restore",
+    "register_before_snapshot",
 )
 
 #: The exception classes the `lab` module exposes, so snippets can catch them.
@@ -71,6 +80,7 @@ EXCEPTIONS = (
     ParameterStoreError,
     NoSuchKey,
     SingletonNotFound,
+    ConditionFailed,
 )
 
 
@@ -111,6 +121,16 @@ class Platform:
         self._container.connections.append(connection)
         return connection
 
+    def connect_db_proxy(self) -> ProxyConnection:
+        """Connect to the database through its proxy (declared cost: 20 ms).
+
+        The proxy (`lab.db_proxy`, like RDS Proxy) shares a pool of at most
+        `settings.proxy_max_connections` (10) server connections among all its clients:
+        each query borrows one for its 10 ms and waits, on the virtual clock, when all
+        are busy. However many containers connect, the server sees at most the pool.
+        """
+        return self._container.lab.db_proxy.connect(self._container)
+
     def get_parameter(self, name: str) -> str:
         """Read a value from the parameter store (declared cost: 20 ms per read).
 
@@ -125,6 +145,16 @@ class Platform:
         Its `get(key)` costs 15 ms and `put(key, data)` 20 ms.
         """
         return self._container.lab.objects.client(self._container)
+
+    def table(self) -> TableClient:
+        """Create a client of the key-value table `lab.table` (declared cost: 150 ms).
+
+        Its `get(key)` costs 10 ms, `put(key, item, if_absent=False)` and `delete(key)`
+        15 ms. `put(..., if_absent=True)` is a conditional write: it raises
+        `ConditionFailed` when the key already holds an item, so of two writers of one
+        key exactly one succeeds.
+        """
+        return self._container.lab.table.client(self._container)
 
     def heavy_import(
         self, name: str, *, seconds: float = 2.0, size_mb: float = 50.0
@@ -227,6 +257,47 @@ class Platform:
     def singleton_stats(self) -> dict[str, Any]:
         """`names`, `count`, and the `created`, `hits`, `deleted` totals (no cost)."""
         return self._container.singletons.stats()
+
+    # -- background work and snapshots --------------------------------------------------
+
+    def start_background(
+        self, fn: Callable[..., Any], *args: Any, work_ms: float, name: str = "", **kwargs: Any
+    ) -> BackgroundTask:
+        """Start `fn(*args, **kwargs)` as background work taking `work_ms` (a simulated
+        thread; no cost to the caller).
+
+        The work advances only while an invocation runs on this container: after the
+        handler returns, the environment is frozen and the task with it, until the next
+        invocation on the container (or forever, if the container retires first). `fn`
+        runs once the work is done, when the task is joined (`task.join()` adds the
+        remaining work to the caller's time) or when the invocation that completes it
+        ends. Real threads are not simulated (and cannot start in the browser).
+        """
+        if not callable(fn):
+            raise TypeError(f"start_background() needs a function, not {type(fn).__name__}")
+        if not isinstance(work_ms, int | float) or isinstance(work_ms, bool) or work_ms < 0:
+            raise ValueError(f"start_background() needs work_ms >= 0, not {work_ms!r}")
+        return self._container.start_task(fn, args, kwargs, float(work_ms), name)
+
+    def register_after_restore(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run `func(*args, **kwargs)` in every container restored from a snapshot.
+
+        As `snapshot_restore_py.register_after_restore` in a SnapStart function: the
+        hooks run in the order they were registered, before a restored container's
+        first invocation, within `settings.restore_budget` (10 s). Works as a decorator
+        and returns `func`. Without SnapStart (`settings.snapstart`) the hooks never run.
+        """
+        self._container.after_restore.append((func, args, kwargs))
+        return func
+
+    def register_before_snapshot(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run `func(*args, **kwargs)` once the module code ran, before the snapshot.
+
+        As `snapshot_restore_py.register_before_snapshot`: the hooks run in the reverse
+        order of registration, only with SnapStart. Works as a decorator, returns `func`.
+        """
+        self._container.before_snapshot.append((func, args, kwargs))
+        return func
 
 
 def build_lab_module(platform: Platform) -> types.ModuleType:
