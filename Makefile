@@ -25,7 +25,7 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (see .python-version)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json tools/sima/frontend/editor.mjs
@@ -69,9 +69,11 @@ check: setup
 	$(BIN)/sima verify --mutants
 
 # Unit tests, every snippet claim, strict builds of the real site and of bad inputs,
-# and the browser tests (which need Chromium).
+# and the browser tests (which need Chromium); then the site tests under ProperDocs.
 pytest: setup chromium
 	NO_MKDOCS_2_WARNING=1 $(BIN)/pytest
+	@echo "The site tests again, built by ProperDocs (the maintained continuation of MkDocs 1.x):"
+	SIMA_GENERATOR=properdocs NO_MKDOCS_2_WARNING=1 $(BIN)/pytest tests/test_site.py tests/test_generators.py
 
 test: lint typecheck check pytest
 

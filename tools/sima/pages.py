@@ -35,6 +35,23 @@ _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 KEYWORD_PAGES = f"{BROWSE_DIR}/keywords/"
 
 
+#: Marks the part of a hand-written page that only a generator without the plugin
+#: shows: the plugin removes it (see `strip_without_plugin`).
+WITHOUT_PLUGIN = re.compile(
+    r"<!-- sima:without-plugin -->.*?<!-- /sima:without-plugin -->\n?", re.DOTALL
+)
+
+
+def strip_without_plugin(markdown: str) -> str:
+    """The page without its `<!-- sima:without-plugin -->` part.
+
+    A generator that does not run the plugin (Zensical, MkDocs 2) still builds the
+    hand-written pages, but no entry, link or runner: the notice in that part says
+    so on the page instead of leaving a quiet half site.
+    """
+    return WITHOUT_PLUGIN.sub("", markdown)
+
+
 def keyword_uri(keyword: str) -> str:
     """The generated page of one keyword, relative to the docs root."""
     return f"{BROWSE_DIR}/keywords/{slugify(keyword)}.md"

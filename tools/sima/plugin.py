@@ -38,6 +38,7 @@ from sima.pages import (
     render_indexes,
     resolver,
     slot,
+    strip_without_plugin,
 )
 from sima.problems import Problem, Severity
 from sima.proofs import SnippetCache, lab_payload, snippet_folders
@@ -298,7 +299,8 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         if page.file.generated_by is not None or page.file.src_uri.startswith("entries/"):
             return markdown
         scanner = self.catalog.scanner
-        return scanner.link(markdown, resolver(self.catalog, page.file.src_uri))
+        linked = scanner.link(markdown, resolver(self.catalog, page.file.src_uri))
+        return strip_without_plugin(linked)
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         """Put the graphs into the finished HTML of the pages that have them, and the

@@ -66,11 +66,28 @@ def served(root: Path) -> Iterator[str]:
         server.server_close()
 
 
+#: The generators that run the plugin, by the name `SIMA_GENERATOR` takes.
+GENERATORS = ("mkdocs", "properdocs")
+
+
+def generator() -> str:
+    """The generator the tests and benchmarks build with: `SIMA_GENERATOR`, else mkdocs.
+
+    ProperDocs is the maintained continuation of MkDocs 1.x: the same command line
+    and configuration, and it runs `mkdocs.plugins` entry points such as this one.
+    """
+    name = os.environ.get("SIMA_GENERATOR", "mkdocs")
+    if name not in GENERATORS:
+        raise ValueError(f"SIMA_GENERATOR={name!r}: use one of {', '.join(GENERATORS)}")
+    return name
+
+
 def run_mkdocs(
     config: Path, *args: str, env: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run `mkdocs` as a user would, in its own process; never raises on failure."""
-    return run_python("-m", "mkdocs", *args, "-f", str(config), env=env)
+    """Run `mkdocs` (or the [`generator`][sima_bench.site.generator] chosen) as a user
+    would, in its own process; never raises on failure."""
+    return run_python("-m", generator(), *args, "-f", str(config), env=env)
 
 
 def run_python(
