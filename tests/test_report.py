@@ -79,3 +79,20 @@ def test_a_malformed_result_is_a_note_not_an_error(tmp_path: Path) -> None:
 
 def test_rendering_twice_gives_the_same_page() -> None:
     assert render({"build": BUILD}) == render({"build": BUILD})
+
+
+def test_the_page_is_drawn_again_only_when_the_results_change(tmp_path: Path) -> None:
+    from sima_bench.docs_hook import cached_render
+
+    results, cache = tmp_path / "results", tmp_path / "cache"
+    results.mkdir()
+    (results / "build.json").write_text(json.dumps(BUILD), encoding="utf-8")
+    first = cached_render(results, cache)
+    assert first == render(load(results))
+    (kept,) = cache.glob("bench-*.md")
+    kept.write_text("drawn before", encoding="utf-8")  # stands for the saved drawing
+    assert cached_render(results, cache) == "drawn before"
+    changed = {**BUILD, "runs": 5}
+    (results / "build.json").write_text(json.dumps(changed), encoding="utf-8")
+    assert cached_render(results, cache) == render(load(results))
+    assert len(list(cache.glob("bench-*.md"))) == 1
