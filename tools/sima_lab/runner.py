@@ -31,6 +31,7 @@ from sima_lab.claims import load_scenarios, parse_claims
 from sima_lab.container import cut_note, error_message
 from sima_lab.errors import Interrupted, LoadError
 from sima_lab.settings import LabSettings
+from sima_lab.timeline import timeline_svg
 from sima_lab.verify import verify
 
 #: Cap on each text field returned (characters); the rest is cut with a note.
@@ -80,8 +81,9 @@ def run_snippet(
         `observed` (`good`/`bad`/None), `observed_failures` (what the check saw go
         wrong), `status`
         (`pass`/`fail`/`error`), `message` (`path:line: ...` when not `pass`),
-        `report` (trace table and verdict) and `output` (what the snippet printed,
-        per invocation).
+        `report` (trace table and verdict), `output` (what the snippet printed,
+        per invocation) and `timeline` (the trace as an SVG timeline, see
+        [`sima_lab.timeline`][sima_lab.timeline]; '' when the check could not start).
     """
     ref_id = str(payload.get("ref_id", "snippets"))
     base = f"snippets/{ref_id}"
@@ -97,6 +99,7 @@ def run_snippet(
         "message": "",
         "report": "",
         "output": "",
+        "timeline": "",
     }
     claims, problems = parse_claims(str(payload.get("claims", "")), f"{base}/claims.toml")
     claim = next((c for c in claims if c.name == name), None)
@@ -147,6 +150,9 @@ def run_snippet(
         message=outcome.message,
         report=_cap(outcome.format(), cap),
         output=_cap(output, cap),
+        timeline=timeline_svg(
+            outcome.trace, outcome.observed_failures if outcome.verdict is not None else None
+        ),
     )
     return result
 

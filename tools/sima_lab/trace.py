@@ -47,6 +47,28 @@ def _extra(record: Invocation) -> list[str]:
     return lines
 
 
+def row_text(record: Invocation, width: int = _CELL) -> str:
+    """One invocation as one line: its row of the table, then its state changes and notes.
+
+    What the timeline shows when a reader hovers or focuses an invocation, e.g.
+    `#3 c2 warm, start 0.020 s, 20.0 ms, mem 40.0 MB, tmp 0.0 MB, counts -: {...};
+    state: _user_sessions: ...`; the result and the state changes are each cut at
+    `width` characters.
+    """
+    number, container, start, kind, ms, memory, tmp, counts, _ = _row(record)
+    if record.cold:
+        kind += f" (init {record.init_ms:.1f} ms)"
+    result = f"! {record.error}" if record.error is not None else describe(record.result)
+    parts = [
+        f"#{number} {container} {kind}, start {start} s, {ms} ms, mem {memory} MB, "
+        f"tmp {tmp} MB, counts {counts}: {_clip(result, width)}"
+    ]
+    if record.state_changes:
+        parts.append("state: " + _clip("; ".join(record.state_changes), width))
+    parts.extend(f"note: {note}" for note in record.notes)
+    return "; ".join(parts)
+
+
 def _selected(records: Sequence[Invocation], max_rows: int) -> list[int]:
     """Indexes to show: the first and last rows, and every change of fortune between."""
     if len(records) <= max_rows:
