@@ -228,30 +228,141 @@ def claims_section(result: Result) -> list[str]:
     ]
 
 
-def runner_section(result: Result) -> list[str]:
-    figures = result["figures"]
-    ratios = result.get("ratios_to_bare", {})
-    labels = {
-        "bare": "bare page: load Pyodide, run 1+1",
-        "first": "first Run, memory snapshot",
-        "first (plain)": "first Run, plain load",
-        "prefetched": "after prefetch, snapshot",
-        "prefetched (plain)": "after prefetch, plain load",
-        "warm": "warm re-run, snapshot",
-        "warm (plain)": "warm re-run, plain load",
-    }
-    order = [k for k in labels if k in figures]
-    rows = [[labels[k], _fig(figures[k]), f"{ratios.get(k, 1.0):.2f}"] for k in order]
-    out = [machine(result), "", *_table(["click to verdict", "ms", "&times; bare"], rows)]
-    plot = _new_plot(height=2.8)
-    ax = plot.subplots()
-    ys = list(range(len(order)))[::-1]
-    ax.barh(
-        ys,
-        [figures[k]["median"] for k in order],
-        color=[PLAIN if "plain" in k or k == "bare" else PLUGIN for k in order],
+#: What each runner series is, in the order of the tables.
+RUNNER_SERIES = {
+    "bare": "bare page: load Pyodide as shipped, run 1+1",
+    "first": "fresh page, Run clicked at once",
+    "first (snapshot)": "the same, start forced from the snapshot",
+    "first (plain)": "the same, start forced plain",
+    "warm": "warm re-run",
+    "prefetched": "after 15 s on the page, snippet in view",
+    "repeat": "repeat visit, new tab",
+    "offline": "network cut after one visit",
+}
+
+
+def runner_targets(result: Result) -> list[list[str]]:
+    """The issue's targets against what was measured: one row each."""
+    profiles = result.get("profiles", {})
+
+    def median(profile: str, series: str, block: str = "figures") -> float | None:
+        found = profiles.get(profile, {}).get(block, {}).get(series)
+        return None if found is None else float(found["median"])
+
+    def row(what: str, value: float | None, limit: float, unit: str = "ms") -> list[str]:
+        if value is None:
+            return [what, f"at most {limit:,.0f} {unit}", "not measured", ""]
+        met = "yes" if value <= limit else "**no**"
+        return [what, f"at most {limit:,.0f} {unit}", f"{value:,.0f} {unit}", met]
+
+    rows = [
+        row("fresh page, click at once, 10 Mbit/s", median("10mbit", "first"), 6000),
+        row("fresh page, click at once, unthrottled", median("unthrottled", "first"), 500),
+        row("after 15 s on the page, 10 Mbit/s", median("10mbit", "prefetched"), 1000),
+        row("repeat visit, 10 Mbit/s", median("10mbit", "repeat"), 500),
+        row(
+            "runtime bytes the server sent on the repeat visit",
+            median("10mbit", "repeat_runtime_bytes", "first_run"),
+            0,
+            "bytes",
+        ),
+    ]
+    offline = median("10mbit", "offline")
+    failed = profiles.get("10mbit", {}).get("failures", {}).get("offline", 0)
+    rows.append(
+        [
+            "network cut after one visit",
+            "a verdict",
+            "not measured"
+            if offline is None and not failed
+            else (f"verdict in {offline:,.0f} ms" if offline is not None else "no verdict"),
+            "yes" if offline is not None and not failed else "**no**",
+        ]
     )
-    ax.set_yticks(ys, [labels[k] for k in order])
+    lighthouse = result.get("lighthouse")
+    if lighthouse:
+        pages = lighthouse["pages"]
+        rows.append(
+            row(
+                "Lighthouse mobile: total blocking time, LESS-22",
+                pages["LESS-22"]["tbt_ms"]["median"],
+                200,
+            )
+        )
+        ours, plain = pages["LESS-22"]["score"]["median"], pages["plain"]["score"]["median"]
+        rows.append(
+            [
+                "Lighthouse mobile: performance score",
+                f"at least the plain page's ({plain:.2f})",
+                f"{ours:.2f}",
+                "yes" if ours >= plain else "**no**",
+            ]
+        )
+    ratio = result.get("page_weight_ratio")
+    if ratio is not None:
+        rows.append(
+            [
+                "page weight before interaction, to the plain page",
+                "at most 1.5",
+                f"{ratio:.2f}",
+                "yes" if ratio <= 1.5 else "**no**",
+            ]
+        )
+    return rows
+
+
+def runner_section(result: Result) -> list[str]:
+    out = [machine(result), ""]
+    out += [
+        "Targets (LESS-22's first snippet; the site served by a plain static host that "
+        "sends `Cache-Control: no-cache` and does not compress):",
+        "",
+        *_table(["target", "limit", "measured (median)", "met"], runner_targets(result)),
+    ]
+    for profile in result["profiles"].values():
+        figures = profile["figures"]
+        ratios = profile.get("ratios_to_bare", {})
+        network = profile.get("network", {})
+        if network.get("mbit_s"):
+            what = f"{network['mbit_s']:g} Mbit/s, {network['latency_ms']:g} ms round trip"
+        else:
+            what = "unthrottled (localhost)"
+        order = [k for k in RUNNER_SERIES if k in figures]
+        rows = [[RUNNER_SERIES[k], _fig(figures[k]), f"{ratios.get(k, 1.0):.2f}"] for k in order]
+        out += [f"Click to verdict, {what}:", ""]
+        out += _table(["", "ms", "&times; bare"], rows)
+        first = profile.get("first_run", {})
+        extra = [
+            (label, first[key]["median"])
+            for key, label in (
+                ("bytes", "bytes the server sent from the first click to its verdict"),
+                ("bytes (snapshot)", "the same, start forced from the snapshot"),
+                ("bytes (plain)", "the same, start forced plain"),
+                ("repeat_runtime_bytes", "runtime bytes the server sent on the repeat visit"),
+                ("repeat_bytes", "all bytes the server sent on the repeat visit"),
+                ("long_tasks", "main-thread long tasks (>50 ms), first run"),
+            )
+            if key in first
+        ]
+        if extra:
+            out += _table(["", "median"], [[label, f"{value:,.0f}"] for label, value in extra])
+        if profile.get("failures"):
+            listed = ", ".join(f"{k}: {v}" for k, v in sorted(profile["failures"].items()))
+            out += [f"Samples without a verdict: {listed}.", ""]
+    plot = _new_plot(height=3.2)
+    ax = plot.subplots()
+    labels: list[str] = []
+    values: list[float] = []
+    colours: list[str] = []
+    for name, profile in result["profiles"].items():
+        for key in ("bare", "first", "prefetched", "repeat"):
+            if key in profile["figures"]:
+                labels.append(f"{RUNNER_SERIES[key].split(':')[0]} ({name})")
+                values.append(profile["figures"][key]["median"])
+                colours.append(PLAIN if key == "bare" else PLUGIN)
+    ys = list(range(len(labels)))[::-1]
+    ax.barh(ys, values, color=colours)
+    ax.set_yticks(ys, labels)
     ax.set_xscale("log")
     _plain_log_axis(ax.xaxis)
     ax.set_xlabel("ms from click to verdict (median, log scale)")
@@ -259,21 +370,33 @@ def runner_section(result: Result) -> list[str]:
         figure(plot, "Click-to-verdict times, log scale", "Click to verdict, median of the runs."),
         "",
     ]
-    first = result.get("first_run", {})
-    if "bytes" in first:
-        snap, plain = first["bytes"]["median"], first["bytes (plain)"]["median"]
-        out += _table(
-            ["first run", "snapshot", "plain load", "ratio"],
+    lighthouse = result.get("lighthouse")
+    if lighthouse:
+        names = {
+            "LESS-22": "LESS-22",
+            "plain": "the same Markdown, plain Material",
+            "guide": "the authoring guide (no snippets)",
+        }
+        rows = [
             [
-                ["bytes transferred", f"{snap:,.0f}", f"{plain:,.0f}", f"{snap / plain:.2f}"],
-                [
-                    "main-thread long tasks (>50 ms)",
-                    f"{first['long_tasks']['median']:.0f}",
-                    f"{first['long_tasks (plain)']['median']:.0f}",
-                    "",
-                ],
-            ],
-        )
+                names.get(page, page),
+                _fig(figs["score"]),
+                _fig(figs["tbt_ms"]),
+                _fig(figs["fcp_ms"]),
+                _fig(figs["lcp_ms"]),
+                _fig(figs["main_thread_ms"]) if "main_thread_ms" in figs else "",
+            ]
+            for page, figs in lighthouse["pages"].items()
+        ]
+        out += [
+            f"Lighthouse 12, mobile profile (simulated throttling), {lighthouse['runs']} runs "
+            "per page, alternating:",
+            "",
+            *_table(
+                ["page", "score", "total blocking ms", "FCP ms", "LCP ms", "main thread ms"],
+                rows,
+            ),
+        ]
     out += weight_section(result)
     return out
 

@@ -1,43 +1,106 @@
-"""Click-to-verdict in the browser, against a bare page that only runs `1+1` in Pyodide.
+"""Click-to-verdict in the browser on network profiles, against a bare page on the same profile.
 
-All pages are served from one static server and measured in one Chromium session;
-each sample uses a new browser context (empty cache, no worker), as a new visitor.
-Times are taken inside the page, from the click to the result on screen:
+The site is built once and served by a plain static server (`LedgerServer`): it sends
+`Cache-Control: no-cache` and no compression, like a host that knows nothing about
+the site, keeps connections alive, and writes down every body it sends, so that the
+bytes a visit costs are counted where they leave, not guessed in the browser. Every
+sample is a new browser context (empty cache, no service worker: a new visitor), on
+one of the network profiles:
 
-- bare: a page with one button that starts a module worker, loads the same
-  self-hosted Pyodide (`assets/pyodide/`) and runs `1+1` (the floor of a plain load);
-- first run: a fresh LESS-22 page, Run clicked with nothing loaded;
-- after prefetch: the snippet scrolled into view and Python ready before the click;
-- warm re-run: Run clicked again on the same page.
+- `unthrottled`: localhost as it is;
+- `10mbit`: 10 Mbit/s each way and 40 ms round trip, by the Chrome DevTools
+  Protocol's `Network.emulateNetworkConditions` on the page (which also throttles its
+  dedicated worker) and on every service worker of the browser (a service worker's
+  own requests are not the page's, so they need their own session).
 
-Each LESS-22 series is measured twice: restoring Python from the build's memory
-snapshot (the site as built), and with the snapshot refused (HTTP 404, so the worker
-falls back to the plain load), the `plain` series. For the first run it also records
-the bytes transferred from the click to the verdict and the main thread's long tasks
-(a PerformanceObserver('longtask') installed before the page loads).
+On each profile, times are taken inside the page, from the click to the result on
+screen:
+
+- bare: a page with one button that starts a module worker, loads Pyodide as the npm
+  package ships it (plain `loadPyodide`, the uncompressed files, the full lock) and
+  runs `1+1`: the floor of a plain load, and the unit of every ratio;
+- first: a fresh LESS-22 page (loaded, network idle), Run clicked at once; then a
+  warm re-run on the same page. With the runner's start chosen by measured conditions
+  (as shipped), and forced each way (`window.SIMA_SNAPSHOT`: `always` restores the
+  build's memory snapshot, `never` starts Python the plain way), the data behind the
+  choice;
+- prefetched: the snippet scrolled into view, 15 s on the page, then the click;
+- repeat: after the first visit, a new tab of the same browser opens LESS-22 and Run
+  is clicked at once (the site's service worker's cache against the host's
+  `no-cache`), with the bytes of the runtime (`assets/pyodide/`) the server sent;
+- offline: after those, the server answers nothing and the page's network is cut
+  (`offline: true`); a new tab opens LESS-22 and clicks Run: a verdict, or why not.
+
+For the first run it also records the bytes the server sent from the click to the
+verdict and the main thread's long tasks (a PerformanceObserver('longtask') installed
+before the page loads).
 
 Also: bytes fetched before any interaction on the LESS-22 page, by type, with the
 Pyodide share (which must be zero), against the same entry's Markdown built as one
-plain mkdocs-material page (same theme and extensions, no plugin).
+plain mkdocs-material page (same theme and extensions, no plugin); and Lighthouse
+12's mobile profile (simulated throttling) on both pages, alternating, for total
+blocking time and the performance score (see `lighthouse`).
 """
 
 from __future__ import annotations
 
+import functools
+import http.server
+import json
+import os
 import re
+import shutil
+import subprocess
 import tempfile
+import threading
+import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, sync_playwright
 
 from sima.catalog import load_catalog
 from sima.settings import load_settings
 from sima_bench.common import Figure, arguments, record
-from sima_bench.site import CHROMIUM_FLAGS, chromium_path, run_mkdocs, serve
+from sima_bench.site import CHROMIUM_FLAGS, QuietHandler, chromium_path, run_mkdocs
 from sima_bench.synth import MKDOCS_PLAIN
 
 SNIPPET = "LESS-22/mistake1_user_sessions"
+ENTRY = "entries/LESS-22/"
+RUNTIME = "/assets/pyodide/"
+#: How long a reader stays on the page before clicking, in the prefetch series.
+DWELL_MS = 15_000
+#: The longest a click may wait for its verdict before the sample counts as failed.
+VERDICT_TIMEOUT_MS = 120_000
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A network profile: `None` throughput means unthrottled."""
+
+    name: str
+    latency_ms: float = 0.0
+    mbit_s: float | None = None
+
+    def conditions(self, *, offline: bool = False) -> dict[str, Any] | None:
+        """`Network.emulateNetworkConditions` parameters, or None for no emulation."""
+        if self.mbit_s is None and not offline:
+            return None
+        rate = -1.0 if self.mbit_s is None else self.mbit_s * 1e6 / 8  # bytes per second
+        return {
+            "offline": offline,
+            "latency": self.latency_ms,
+            "downloadThroughput": rate,
+            "uploadThroughput": rate,
+        }
+
+
+PROFILES = {
+    "unthrottled": Profile("unthrottled"),
+    "10mbit": Profile("10mbit", latency_ms=40, mbit_s=10),
+}
 
 BARE_HTML = """<!doctype html>
 <meta charset="utf-8"><title>bare Pyodide</title>
@@ -50,108 +113,271 @@ document.getElementById("go").addEventListener("click", () => {
 </script>
 """
 BARE_WORKER = """
-const { loadPyodide } = await import(new URL("../assets/pyodide/pyodide.mjs", import.meta.url));
-const pyodide = await loadPyodide({
-  indexURL: new URL("../assets/pyodide/", import.meta.url).href,
-});
+const { loadPyodide } = await import(new URL("./pyodide/pyodide.mjs", import.meta.url));
+const pyodide = await loadPyodide({ indexURL: new URL("./pyodide/", import.meta.url).href });
 self.postMessage(String(pyodide.runPython("1+1")));
 """
+#: The files the bare page loads: the npm package as it ships.
+BARE_FILES = (
+    "pyodide.mjs",
+    "pyodide.asm.mjs",
+    "pyodide.asm.wasm",
+    "python_stdlib.zip",
+    "pyodide-lock.json",
+)
 
-# Click, then wait in the page until `done()` is true; resolves to milliseconds.
-CLICK_TO = """([selector, doneExpr]) => new Promise((resolve) => {
-  const done = new Function("return " + doneExpr);
+# Click, then wait in the page until the predicate holds; resolves to milliseconds, or
+# to -1 when it did not hold within the time limit. (The pages' policy forbids
+# `new Function`, so the predicate is a name of one of these.)
+CLICK_TO = """([selector, which, limit, snippet]) => new Promise((resolve) => {
+  const block = () => document.querySelector(`[data-snippet="${snippet}"]`);
+  const done = {
+    verdict: () => ['ok', 'error', 'timeout'].includes((block() || {dataset: {}}).dataset.state),
+    bare: () => document.getElementById('out').textContent === '2',
+  }[which];
   const start = performance.now();
   document.querySelector(selector).click();
   (function poll() {
-    if (done()) resolve(performance.now() - start); else requestAnimationFrame(poll);
+    const now = performance.now();
+    if (done()) resolve(now - start);
+    else if (now - start > limit) resolve(-1);
+    else requestAnimationFrame(poll);
   })();
 })"""
 RUN = f'[data-snippet="{SNIPPET}"] [data-action="run"]'
-FINISHED = (
-    "['ok','error','timeout'].includes("
-    f"document.querySelector('[data-snippet=\"{SNIPPET}\"]').dataset.state)"
-)
-SNAPSHOT = re.compile(r".*/assets/pyodide/snapshot-[0-9a-f]+\.bin\.gz$")
 LONG_TASKS = """
 window.__simaLongTasks = [];
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) window.__simaLongTasks.push(entry.duration);
 }).observe({ type: "longtask", buffered: true });
 """
-BARE_DONE = "document.getElementById('out').textContent === '2'"
+SNAPSHOT = re.compile(r".*/assets/pyodide/.*snapshot-[0-9a-f]+\.bin\.gz$")
 
 
-def _page(browser: Browser, snapshot: bool = True) -> Page:
+# -- the server --------------------------------------------------------------------------
+
+
+@dataclass
+class Ledger:
+    """What the server sent: one (path, body bytes) per response, and a switch that
+    makes it answer nothing (the network cut)."""
+
+    sent: list[tuple[str, int]] = field(default_factory=list)
+    cut: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, path: str, size: int) -> None:
+        with self.lock:
+            self.sent.append((path, size))
+
+    def mark(self) -> int:
+        with self.lock:
+            return len(self.sent)
+
+    def since(self, mark: int, prefix: str = "") -> int:
+        """Body bytes sent since `mark`, for paths under `prefix`."""
+        with self.lock:
+            return sum(n for p, n in self.sent[mark:] if p.startswith(prefix))
+
+
+class LedgerHandler(QuietHandler):
+    """A plain static host: `no-cache`, conditional requests, keep-alive, no gzip."""
+
+    protocol_version = "HTTP/1.1"
+    ledger: Ledger
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def send_head(self) -> Any:
+        if self.ledger.cut:
+            self.close_connection = True
+            return None
+        return super().send_head()
+
+    def do_GET(self) -> None:
+        if self.ledger.cut:
+            self.close_connection = True
+            return
+        super().do_GET()
+
+    def copyfile(self, source: Any, outputfile: Any) -> None:
+        size = os.fstat(source.fileno()).st_size
+        self.ledger.add(self.path.split("?", 1)[0], size)
+        super().copyfile(source, outputfile)
+
+
+def serve_counted(root: Path) -> tuple[http.server.ThreadingHTTPServer, str, Ledger]:
+    """A `LedgerHandler` server for `root` on a free port: the server, its URL, its ledger."""
+    ledger = Ledger()
+    handler = type("Handler", (LedgerHandler,), {"ledger": ledger})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(root))
+    )
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/", ledger
+
+
+# -- network profiles --------------------------------------------------------------------
+
+
+class Network:
+    """Applies a profile to a page (its own CDP session, which covers its dedicated
+    workers) and to every service worker of the browser (attached through the
+    browser's session: their requests are their own)."""
+
+    def __init__(self, browser: Browser) -> None:
+        self.session = browser.new_browser_cdp_session()
+        self.attached: dict[str, str] = {}  # service worker target id -> session id
+        self.message_id = 0
+
+    def page(self, page: Page, conditions: dict[str, Any] | None) -> CDPSession:
+        session = page.context.new_cdp_session(page)
+        if conditions is not None:
+            session.send("Network.enable")
+            session.send("Network.emulateNetworkConditions", conditions)
+        return session
+
+    def service_workers(self, conditions: dict[str, Any] | None) -> int:
+        """Apply `conditions` to every running service worker; how many there were."""
+        if conditions is None:
+            return 0
+        targets = self.session.send("Target.getTargets")["targetInfos"]
+        workers = [t["targetId"] for t in targets if t["type"] == "service_worker"]
+        for target in workers:
+            if target not in self.attached:
+                reply = self.session.send(
+                    "Target.attachToTarget", {"targetId": target, "flatten": False}
+                )
+                self.attached[target] = reply["sessionId"]
+            for method, params in (
+                ("Network.enable", {}),
+                ("Network.emulateNetworkConditions", conditions),
+            ):
+                self.message_id += 1
+                message = {"id": self.message_id, "method": method, "params": params}
+                self.session.send(
+                    "Target.sendMessageToTarget",
+                    {"sessionId": self.attached[target], "message": json.dumps(message)},
+                )
+        return len(workers)
+
+
+# -- samples -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bench:
+    """What every sample uses: the browser, its network control, the served site."""
+
+    browser: Browser
+    network: Network
+    url: str
+    ledger: Ledger
+
+
+def _context(browser: Browser, policy: str | None = None) -> BrowserContext:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_init_script(LONG_TASKS)
-    if not snapshot:
+    if policy is not None:
+        context.add_init_script(f"window.SIMA_SNAPSHOT = {json.dumps(policy)};")
+    if policy == "never":  # and refused, should the page not know the setting
         context.route(SNAPSHOT, lambda route: route.fulfill(status=404, body="not found"))
-    return context.new_page()
+    return context
 
 
-def bare(browser: Browser, url: str) -> float:
-    page = _page(browser)
-    page.goto(url + "bare/")
-    ms: float = page.evaluate(
-        CLICK_TO, ["#go", "document.getElementById('out').textContent === '2'"]
-    )
-    page.context.close()
+def _open(
+    context: BrowserContext, bench: Bench, profile: Profile, path: str, offline: bool = False
+) -> Page:
+    page = context.new_page()
+    conditions = profile.conditions(offline=offline)
+    bench.network.page(page, conditions)
+    bench.network.service_workers(conditions)
+    page.goto(bench.url + path, timeout=VERDICT_TIMEOUT_MS)
+    page.wait_for_load_state("networkidle", timeout=VERDICT_TIMEOUT_MS)
+    bench.network.service_workers(conditions)  # one the page just registered
+    return page
+
+
+def _click(page: Page, selector: str = RUN, which: str = "verdict") -> float:
+    ms: float = page.evaluate(CLICK_TO, [selector, which, VERDICT_TIMEOUT_MS, SNIPPET])
     return ms
 
 
-def first_run(browser: Browser, url: str, snapshot: bool = True) -> dict[str, float]:
-    """A fresh page: click Run with nothing loaded; then a warm re-run.
+def bare(bench: Bench, profile: Profile) -> float:
+    context = _context(bench.browser)
+    page = _open(context, bench, profile, "bare/")
+    ms = _click(page, "#go", "bare")
+    context.close()
+    return ms
 
-    Returns `first` and `warm` (ms), `bytes` transferred from the click to the first
-    verdict, and the page's main-thread long tasks meanwhile (`long_tasks`: how many,
-    `long_ms`: their summed duration, `long_max`: the longest).
+
+def visit(
+    bench: Bench, profile: Profile, policy: str | None = None, *, after: bool = True
+) -> dict[str, float]:
+    """A new visitor: the first click on a fresh page and a warm re-run; then (when
+    `after`) a repeat visit in a new tab and an offline one.
+
+    Returns ms for `first`, `warm`, `repeat`, `offline` (-1: no verdict; -2: the page
+    did not load), `bytes` the server sent from the first click to its verdict,
+    `repeat_runtime_bytes` and `repeat_bytes` the server sent for the repeat visit
+    (runtime files; everything from opening the tab to the verdict), and the first
+    run's main-thread long tasks (`long_tasks`: how many, `long_ms`: summed,
+    `long_max`: the longest).
     """
-    page = _page(browser, snapshot)
-    page.goto(url + "entries/LESS-22/")
-    page.wait_for_load_state("networkidle")
+    ledger = bench.ledger
+    context = _context(bench.browser, policy)
+    page = _open(context, bench, profile, ENTRY)
     page.evaluate("window.__simaLongTasks.length = 0")
-    fetched = 0
-
-    def count(response: Any) -> None:
-        # Content-Length: a body handed to instantiateStreaming cannot be read back.
-        nonlocal fetched
-        length = response.headers.get("content-length")
-        if length is not None:
-            fetched += int(length)
-            return
-        try:
-            fetched += len(response.body())
-        except Exception:
-            return
-
-    page.context.on("response", count)  # the context sees the worker's fetches too
-    first: float = page.evaluate(CLICK_TO, [RUN, FINISHED])
+    mark = ledger.mark()
+    first = _click(page)
+    sent = ledger.since(mark)
     page.wait_for_timeout(100)  # let the observer deliver the last entries
     long_tasks: list[float] = page.evaluate("window.__simaLongTasks.slice()")
-    page.context.remove_listener("response", count)
     page.evaluate(f"document.querySelector('[data-snippet=\"{SNIPPET}\"]').dataset.state = ''")
-    warm: float = page.evaluate(CLICK_TO, [RUN, FINISHED])
-    page.context.close()
-    return {
+    warm = _click(page)
+    got = {
         "first": first,
         "warm": warm,
-        "bytes": float(fetched),
+        "bytes": float(sent),
         "long_tasks": float(len(long_tasks)),
         "long_ms": float(sum(long_tasks)),
         "long_max": float(max(long_tasks, default=0.0)),
     }
+    if after:
+        page.wait_for_timeout(2000)  # what the first visit stores after its verdict
+        mark = ledger.mark()
+        again = _open(context, bench, profile, ENTRY)
+        got["repeat"] = _click(again)
+        got["repeat_runtime_bytes"] = float(ledger.since(mark, RUNTIME))
+        got["repeat_bytes"] = float(ledger.since(mark))
+        again.close()
+        ledger.cut = True
+        try:
+            cut = _open(context, bench, profile, ENTRY, offline=True)
+            got["offline"] = _click(cut)
+        except Exception:
+            got["offline"] = -2.0
+        finally:
+            ledger.cut = False
+    context.close()
+    return got
 
 
-def after_prefetch(browser: Browser, url: str, snapshot: bool = True) -> float:
-    page = _page(browser, snapshot)
-    page.goto(url + "entries/LESS-22/")
-    page.wait_for_load_state("networkidle")
+def after_prefetch(bench: Bench, profile: Profile, policy: str | None = None) -> float:
+    context = _context(bench.browser, policy)
+    page = _open(context, bench, profile, ENTRY)
     page.locator(f'[data-snippet="{SNIPPET}"]').scroll_into_view_if_needed()
     page.mouse.wheel(0, 10)  # a real scroll event: prefetch starts
-    page.wait_for_function("() => window.sima.runtime().status === 'ready'", timeout=120_000)
-    ms: float = page.evaluate(CLICK_TO, [RUN, FINISHED])
-    page.context.close()
+    page.wait_for_timeout(DWELL_MS)
+    ms = _click(page)
+    context.close()
     return ms
+
+
+# -- page weight and Lighthouse -----------------------------------------------------------
 
 
 def plain_page(root: Path, out: Path) -> None:
@@ -168,7 +394,8 @@ def plain_page(root: Path, out: Path) -> None:
 
 
 def bytes_before_interaction(browser: Browser, url: str) -> dict[str, Any]:
-    page = _page(browser)
+    context = _context(browser)
+    page = context.new_page()
     sizes: Counter[str] = Counter()
     pyodide = 0
 
@@ -179,21 +406,87 @@ def bytes_before_interaction(browser: Browser, url: str) -> dict[str, Any]:
         except Exception:
             return
         sizes[response.request.resource_type] += size
-        if "/assets/pyodide/" in response.url:
+        if RUNTIME in response.url:
             pyodide += size
 
     page.on("response", count)
     page.goto(url)
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(500)
-    page.context.close()
+    context.close()
     return {"by_type": dict(sizes), "total": sum(sizes.values()), "pyodide": pyodide}
 
 
-def measure(root: Path, runs: int) -> dict[str, Any]:
+def lighthouse_command(root: Path) -> list[str] | None:
+    """The pinned Lighthouse (npm, `node_modules/.bin/lighthouse`), or None."""
+    tool = root / "node_modules" / ".bin" / "lighthouse"
+    node = shutil.which("node")
+    return [node, str(tool)] if tool.is_file() and node else None
+
+
+def lighthouse(command: list[str], url: str, chromium: str) -> dict[str, float]:
+    """One Lighthouse run (its default: the mobile profile, simulated throttling) on
+    `url`: performance score, total blocking time and the other metrics, in ms."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "report.json"
+        flags = " ".join(["--headless=new", *CHROMIUM_FLAGS])
+        run = subprocess.run(
+            [
+                *command,
+                url,
+                "--only-categories=performance",
+                "--output=json",
+                f"--output-path={out}",
+                f"--chrome-flags={flags}",
+                "--quiet",
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "CHROME_PATH": chromium},
+            check=False,
+            timeout=600,
+        )
+        if run.returncode != 0 or not out.is_file():
+            raise SystemExit(f"lighthouse failed on {url}:\n{run.stderr[-2000:]}")
+        report = json.loads(out.read_text(encoding="utf-8"))
+    audits = report["audits"]
+    got = {"score": float(report["categories"]["performance"]["score"])}
+    for key, audit in (
+        ("tbt_ms", "total-blocking-time"),
+        ("fcp_ms", "first-contentful-paint"),
+        ("lcp_ms", "largest-contentful-paint"),
+        ("si_ms", "speed-index"),
+        ("cls", "cumulative-layout-shift"),
+        ("bootup_ms", "bootup-time"),
+        ("main_thread_ms", "mainthread-work-breakdown"),
+        ("bytes", "total-byte-weight"),
+        ("dom_size", "dom-size"),
+    ):
+        value = audits.get(audit, {}).get("numericValue")
+        if value is not None:
+            got[key] = float(value)
+    return got
+
+
+# -- the whole benchmark ------------------------------------------------------------------
+
+
+def _figures(samples: dict[str, list[float]]) -> dict[str, Figure]:
+    return {name: Figure.of(values) for name, values in samples.items() if values}
+
+
+def measure(
+    root: Path,
+    runs: int,
+    profiles: list[str] | None = None,
+    *,
+    variants: bool = True,
+    lighthouse_runs: int = 3,
+) -> dict[str, Any]:
+    chosen = [PROFILES[p] for p in (profiles or list(PROFILES))]
     with tempfile.TemporaryDirectory() as tmp:
         served = Path(tmp)
-        server, url = serve(served)
+        server, url, ledger = serve_counted(served)
         try:
             built = run_mkdocs(
                 root / "mkdocs.yml", "build", "-d", str(served), env={"SIMA_SITE_URL": url}
@@ -201,64 +494,109 @@ def measure(root: Path, runs: int) -> dict[str, Any]:
             if built.returncode != 0:
                 raise SystemExit(f"site build failed:\n{built.stderr}")
             plain_page(root, served / "plain-material")
-            (served / "bare").mkdir()
+            (served / "bare" / "pyodide").mkdir(parents=True)
             (served / "bare/index.html").write_text(BARE_HTML, encoding="utf-8")
             (served / "bare/worker.mjs").write_text(BARE_WORKER, encoding="utf-8")
+            for name in BARE_FILES:
+                shutil.copy(root / "node_modules/pyodide" / name, served / "bare/pyodide" / name)
             chromium = chromium_path()
             if chromium is None:
                 raise SystemExit("Chromium is missing: run `make chromium`")
+            by_profile: dict[str, Any] = {}
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-                samples: dict[str, list[float]] = {"bare": []}
-                extra: dict[str, list[float]] = {}
-                for _ in range(runs):  # interleaved, so drift hits every series alike
-                    samples["bare"].append(bare(browser, url))
-                    for snapshot, suffix in ((True, ""), (False, " (plain)")):
-                        got = first_run(browser, url, snapshot)
-                        samples.setdefault("first" + suffix, []).append(got["first"])
-                        samples.setdefault("warm" + suffix, []).append(got["warm"])
-                        samples.setdefault("prefetched" + suffix, []).append(
-                            after_prefetch(browser, url, snapshot)
-                        )
-                        for key in ("bytes", "long_tasks", "long_ms", "long_max"):
-                            extra.setdefault(key + suffix, []).append(got[key])
-                weight = bytes_before_interaction(browser, url + "entries/LESS-22/")
+                bench = Bench(browser, Network(browser), url, ledger)
+                for profile in chosen:
+                    by_profile[profile.name] = _measure_profile(bench, profile, runs, variants)
+                weight = bytes_before_interaction(browser, url + ENTRY)
                 plain = bytes_before_interaction(browser, url + "plain-material/")
                 browser.close()
+            scores: dict[str, Any] = {}
+            command = lighthouse_command(root)
+            if command is not None and lighthouse_runs > 0:
+                pages = {"LESS-22": ENTRY, "plain": "plain-material/", "guide": "authoring/"}
+                samples: dict[str, dict[str, list[float]]] = {p: {} for p in pages}
+                for _ in range(lighthouse_runs):  # alternating: drift hits both alike
+                    for name, path in pages.items():
+                        for key, value in lighthouse(command, url + path, chromium).items():
+                            samples[name].setdefault(key, []).append(value)
+                scores = {name: _figures(values) for name, values in samples.items()}
         finally:
             server.shutdown()
             server.server_close()
-    figures = {name: Figure.of(values) for name, values in samples.items()}
+    data: dict[str, Any] = {
+        "unit": "ms, click to result on screen",
+        "profiles": by_profile,
+        "bytes_before_interaction": weight,
+        "plain_material_page": plain,
+        "page_weight_ratio": round(weight["total"] / plain["total"], 2),
+    }
+    if scores:
+        data["lighthouse"] = {
+            "runs": lighthouse_runs,
+            "pages": scores,
+            "tbt_ms": scores["LESS-22"]["tbt_ms"],
+            "score_minus_plain": round(
+                scores["LESS-22"]["score"].median - scores["plain"]["score"].median, 3
+            ),
+        }
+    return data
+
+
+def _measure_profile(bench: Bench, profile: Profile, runs: int, variants: bool) -> dict[str, Any]:
+    samples: dict[str, list[float]] = {"bare": []}
+    extra: dict[str, list[float]] = {}
+    failures: Counter[str] = Counter()
+    policies: list[tuple[str | None, str]] = [(None, "")]
+    if variants:
+        policies += [("always", " (snapshot)"), ("never", " (plain)")]
+    for _ in range(runs):  # interleaved, so drift hits every series alike
+        samples["bare"].append(bare(bench, profile))
+        for policy, suffix in policies:
+            got = visit(bench, profile, policy, after=policy is None)
+            for key, value in got.items():
+                if key in {"first", "warm", "repeat", "offline"}:
+                    if value < 0:
+                        failures[key + suffix] += 1
+                        continue
+                    samples.setdefault(key + suffix, []).append(value)
+                else:
+                    extra.setdefault(key + suffix, []).append(value)
+        ms = after_prefetch(bench, profile)
+        if ms < 0:
+            failures["prefetched"] += 1
+        else:
+            samples.setdefault("prefetched", []).append(ms)
+        time.sleep(0.5)
+    figures = _figures(samples)
     base = figures["bare"]
     return {
-        "unit": "ms, click to result on screen",
+        "network": {"latency_ms": profile.latency_ms, "mbit_s": profile.mbit_s},
         "figures": figures,
         "ratios_to_bare": {
             n: round(f.ratio_to(base), 3) for n, f in figures.items() if n != "bare"
         },
-        "bytes_before_interaction": weight,
-        "plain_material_page": plain,
-        "page_weight_ratio": round(weight["total"] / plain["total"], 2),
-        "first_run": {name: Figure.of(values) for name, values in extra.items()},
+        "first_run": _figures(extra),
+        "failures": dict(failures),
     }
 
 
 def report(data: dict[str, Any]) -> str:
-    lines = [f"{'click-to-verdict':<26}{'median ms':>10}{'min':>8}{'max':>8}{'x bare':>8}"]
-    for name, fig in data["figures"].items():
-        ratio = data["ratios_to_bare"].get(name, 1.0)
-        lines.append(f"{name:<26}{fig.median:>10.0f}{fig.min:>8.0f}{fig.max:>8.0f}{ratio:>8.2f}")
-    lines.append(f"{'first run (median)':<26}{'snapshot':>14}{'plain':>14}{'ratio':>8}")
-    extra = data["first_run"]
-    for key, label in (
-        ("bytes", "bytes transferred"),
-        ("long_tasks", "long tasks (>50 ms)"),
-        ("long_ms", "long tasks, total ms"),
-        ("long_max", "longest task ms"),
-    ):
-        snap, plain = extra[key].median, extra[key + " (plain)"].median
-        ratio = f"{snap / plain:.2f}" if plain else "-"
-        lines.append(f"{label:<26}{snap:>14,.0f}{plain:>14,.0f}{ratio:>8}")
+    lines: list[str] = []
+    for name, result in data["profiles"].items():
+        lines.append(
+            f"{'click-to-verdict, ' + name:<30}{'median ms':>10}{'min':>8}{'max':>8}{'x bare':>8}"
+        )
+        for series, fig in result["figures"].items():
+            ratio = result["ratios_to_bare"].get(series, 1.0)
+            lines.append(
+                f"{series:<30}{fig.median:>10.0f}{fig.min:>8.0f}{fig.max:>8.0f}{ratio:>8.2f}"
+            )
+        for key, fig in result["first_run"].items():
+            lines.append(f"  {key:<28}{fig.median:>18,.0f}")
+        if result["failures"]:
+            lines.append(f"  no verdict: {result['failures']}")
+        lines.append("")
     weight, plain = data["bytes_before_interaction"], data["plain_material_page"]
     lines.append(f"{'bytes before interaction':<26}{'LESS-22':>14}{'plain page':>14}{'ratio':>8}")
     for kind in sorted(set(weight["by_type"]) | set(plain["by_type"])):
@@ -269,12 +607,36 @@ def report(data: dict[str, Any]) -> str:
         f"{'  total':<26}{weight['total']:>14,}{plain['total']:>14,}"
         f"{data['page_weight_ratio']:>8.2f}   (Pyodide: {weight['pyodide']:,})"
     )
+    if "lighthouse" in data:
+        lines.append("")
+        lines.append(f"{'lighthouse (mobile)':<26}{'score':>8}{'TBT ms':>10}{'LCP ms':>10}")
+        for page, figures in data["lighthouse"]["pages"].items():
+            lines.append(
+                f"{page:<26}{figures['score'].median:>8.2f}{figures['tbt_ms'].median:>10,.0f}"
+                f"{figures['lcp_ms'].median:>10,.0f}"
+            )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = arguments(__doc__, runs=3).parse_args(argv)
-    data = measure(args.root, args.runs)
+    parser = arguments(__doc__, runs=3)
+    parser.add_argument(
+        "--profiles", nargs="+", choices=sorted(PROFILES), help="network profiles (default: all)"
+    )
+    parser.add_argument(
+        "--no-variants", action="store_true", help="skip the forced snapshot and plain series"
+    )
+    parser.add_argument(
+        "--lighthouse-runs", type=int, default=3, help="Lighthouse runs per page (0: none)"
+    )
+    args = parser.parse_args(argv)
+    data = measure(
+        args.root,
+        args.runs,
+        args.profiles,
+        variants=not args.no_variants,
+        lighthouse_runs=args.lighthouse_runs,
+    )
     return record("runner", data, args.runs, args.root, report(data))
 
 
