@@ -42,6 +42,27 @@ def test_database_counts_connects_queries_and_closes() -> None:
     assert records[0].duration_ms == 220.0
 
 
+def test_the_limit_holds_for_connections_opened_later_by_a_concurrent_container() -> None:
+    lab = make_lab(
+        """
+        from lab import connect_db
+
+        POOL = [connect_db() for _ in range(3)]  # at 0, 200 and 400 ms
+
+        def handler(event, context):
+            return len(POOL)
+        """,
+        db_max_connections=4,
+    )
+    first, second = lab.invoke_concurrently([1, 2])
+    # The second container's first connection (at 0 ms) fits: 4 by 400 ms. Its second
+    # (at 200 ms) would be the 5th at 400 ms, when the first container's third opens:
+    # refused, although at 200 ms itself only 3 were open. The refused container is
+    # replaced at 400 ms, closing its connection, so 3 is the most ever open at once.
+    assert (first.result, second.error_type) == (3, "TooManyConnections")
+    assert (lab.db.peak_open, lab.db.connects, lab.db.refused) == (3, 4, 1)
+
+
 def test_query_returns_a_copy_of_the_canned_rows() -> None:
     lab = make_lab(
         """

@@ -1,4 +1,5 @@
-"""The key-value table (conditional writes) and the database proxy (a shared pool)."""
+"""The key-value table (conditional writes), the database proxy (a shared pool) and
+injected object-store failures."""
 
 from __future__ import annotations
 
@@ -96,3 +97,29 @@ def test_the_proxy_cannot_open_past_the_servers_limit() -> None:
     ]
     assert lab.db.peak_open == 2
     assert make_lab(PROXY, db_max_connections=0).invoke().error_type == ("TooManyConnections")
+
+
+def test_an_injected_object_store_failure_costs_the_request_and_stores_nothing() -> None:
+    lab = make_lab(
+        """
+        from lab import ObjectStoreError, object_store
+
+        S3 = object_store()
+
+        def handler(event, context):
+            try:
+                S3.put("receipt", "x")
+            except ObjectStoreError as exc:
+                return str(exc)
+            return "stored"
+        """
+    )
+    lab.objects.fail_next(1)
+    failed, stored = lab.invoke(), lab.invoke()
+    assert (failed.result, failed.duration_ms) == (
+        "SlowDown: Please reduce your request rate.",
+        170,
+    )
+    assert failed.counts == {"objects.client": 1, "objects.error": 1}
+    assert stored.result == "stored"
+    assert (lab.objects.keys(), lab.objects.puts) == (["receipt"], 1)

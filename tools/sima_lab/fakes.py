@@ -98,6 +98,10 @@ class NoSuchKey(_MessageKeyError):
     """The object store has no object under that key."""
 
 
+class ObjectStoreError(Exception):
+    """The object store failed a request (a failure the scenario injected)."""
+
+
 class SingletonNotFound(_MessageKeyError):
     """`singleton_get(name)` without a factory found nothing under that name."""
 
@@ -116,6 +120,9 @@ class Database:
     Concurrency is judged on the virtual clock: the lab runs concurrent invocations
     one after the other, but a connection counts as open over its virtual lifetime,
     so two invocations that start at the same moment hold two connections at once.
+    A connection is refused when, at its moment or any later one, the connections
+    already opened would fill the server: of two concurrent invocations, the one run
+    later is refused, so the limit is never passed.
 
     Attributes:
         connects: Connections opened so far.
@@ -172,6 +179,25 @@ class Database:
             if opened is not None and opened <= moment_us and (closed is None or closed > moment_us)
         )
 
+    def peak_from(self, moment_us: int) -> int:
+        """The most connections open at once at any moment from `moment_us` on.
+
+        A connection opened at `moment_us` stays open past it, so it fits only if this
+        is below the limit: the lab runs concurrent invocations one after the other,
+        and one run earlier may already hold connections from a later moment.
+        """
+        current = peak = self.open_at(moment_us)
+        edges = sorted(
+            (moment, step)
+            for opened, closed in self._lifetimes
+            for moment, step in ((opened, 1), (closed, -1))
+            if moment is not None and moment > moment_us
+        )
+        for _, step in edges:  # at equal times a close (-1) sorts before an open
+            current += step
+            peak = max(peak, current)
+        return peak
+
     def connect(self, meter: Meter) -> Connection:
         """Open a connection for a container (what `connect_db()` calls)."""
         lifetime = self._open(meter)
@@ -181,7 +207,7 @@ class Database:
         """Open one server connection at the meter's moment (200 ms), or refuse it."""
         moment = meter.now_us()
         meter.charge(self._settings.connect_ms)
-        if self.open_at(moment) >= self.max_connections:
+        if self.peak_from(moment) >= self.max_connections:
             self.refused += 1
             meter.count("db.refused")
             raise TooManyConnections(
@@ -322,7 +348,7 @@ class DatabaseProxy:
         ]
         start, index = min(free, default=(moment, -1))
         database = self._database
-        room = database.open_at(moment) < database.max_connections  # at the server
+        room = database.peak_from(moment) < database.max_connections  # at the server
         if index < 0 or (start > moment and len(self._busy) < self.max_connections and room):
             self._database._open(meter)  # raises TooManyConnections at the server's limit
             meter.count("proxy.open")
@@ -471,9 +497,22 @@ class ObjectStore:
     def __init__(self, settings: LabSettings) -> None:
         self._settings = settings
         self._objects: dict[str, bytes] = {}
+        self._failures: list[str] = []
         self.clients = 0
         self.gets = 0
         self.puts = 0
+
+    def fail_next(
+        self, count: int = 1, message: str = "SlowDown: Please reduce your request rate."
+    ) -> None:
+        """Make the next `count` requests of snippet code (`get` or `put`) raise
+        `ObjectStoreError(message)`, after their cost; a failed `put` stores nothing."""
+        self._failures.extend([message] * count)
+
+    def _failure(self, meter: Meter) -> None:
+        if self._failures:
+            meter.count("objects.error")
+            raise ObjectStoreError(self._failures.pop(0))
 
     def put(self, key: str, data: bytes | str) -> None:
         """Store an object (for scenarios: free, not counted)."""
@@ -506,6 +545,7 @@ class ObjectStoreClient(_Shared):
     def get(self, key: str) -> bytes:
         """Read an object (declared cost: `object_get_ms`, 15 ms). Raises `NoSuchKey`."""
         self._meter.charge(self._store._settings.object_get_ms)
+        self._store._failure(self._meter)
         self._store.gets += 1
         self._meter.count("objects.get")
         try:
@@ -516,6 +556,7 @@ class ObjectStoreClient(_Shared):
     def put(self, key: str, data: bytes | str) -> None:
         """Write an object (declared cost: `object_put_ms`, 20 ms)."""
         self._meter.charge(self._store._settings.object_put_ms)
+        self._store._failure(self._meter)
         self._store.puts += 1
         self._meter.count("objects.put")
         self._store.put(key, data)

@@ -31,6 +31,7 @@ from sima_lab.fakes import (
     ConnectionClosedError,
     NoSuchKey,
     ObjectStoreClient,
+    ObjectStoreError,
     ParameterNotFound,
     ParameterStoreError,
     ProxyConnection,
@@ -79,6 +80,7 @@ EXCEPTIONS = (
     ParameterNotFound,
     ParameterStoreError,
     NoSuchKey,
+    ObjectStoreError,
     SingletonNotFound,
     ConditionFailed,
 )
@@ -142,7 +144,8 @@ class Platform:
     def object_store(self) -> ObjectStoreClient:
         """Create an object-store client (declared cost: 150 ms).
 
-        Its `get(key)` costs 15 ms and `put(key, data)` 20 ms.
+        Its `get(key)` costs 15 ms and `put(key, data)` 20 ms; either raises
+        `ObjectStoreError` when the scenario injected a failure.
         """
         return self._container.lab.objects.client(self._container)
 
