@@ -4,9 +4,13 @@ It proves claims about code patterns. A snippet's module code runs in a fresh mo
 namespace on a cold start and is reused on warm starts; containers are recycled
 after some invocations or idle time; concurrent requests go to different containers;
 costs are declared and added on a virtual clock (never slept); `/tmp` has a quota and
-memory is accounted from declared sizes. Instrumented fakes (database, parameter
-store, object store, heavy imports, temp files, the Lambda context, INT-09's
-singleton registry) count what the code does, and every invocation is traced.
+memory is accounted from declared sizes. Events can be delivered at least once
+(retried with the same request id, or duplicated), every handler has a deadline
+that cuts off the work in flight, containers can be restored from a SnapStart
+snapshot, and background work is frozen between invocations. Instrumented fakes
+(database and its proxy, parameter store, object store, key-value table, heavy
+imports, temp files, the Lambda context, INT-09's singleton registry) count what the
+code does, and every invocation is traced.
 
 Standard library only, and no threads, subprocesses, real sleeping or file writes:
 it runs unchanged on CPython 3.12+ and in Pyodide.

@@ -14,13 +14,29 @@ import types
 from collections.abc import Mapping
 from typing import Any
 
-from sima_lab.fakes import Blob, Connection, LambdaContext, ObjectStoreClient
+from sima_lab.fakes import (
+    BackgroundTask,
+    Blob,
+    Connection,
+    LambdaContext,
+    ObjectStoreClient,
+    ProxyConnection,
+    TableClient,
+)
 
 _MAX_DEPTH = 4
 _MAX_ITEMS = 40
 _MAX_STR = 60
 _SHORT = 40
-_FAKES = (Blob, Connection, LambdaContext, ObjectStoreClient)
+_FAKES = (
+    Blob,
+    Connection,
+    LambdaContext,
+    ObjectStoreClient,
+    ProxyConnection,
+    TableClient,
+    BackgroundTask,
+)
 _SKIP = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType, type)
 
 #: A snapshot: name to (fingerprint, short display).
