@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from functools import cache
 from pathlib import Path
 
@@ -44,12 +43,11 @@ def test_every_less22_bad_snippet_has_a_good_fix() -> None:
     bad = {name for name, claim in folder.claims.items() if claim.claim == "bad"}
     fixed = {claim.fixes for claim in folder.claims.values() if claim.fixes}
     assert bad - fixed == set()
-    assert 15 <= len(folder.snippets) <= 22
+    assert 15 <= len(folder.snippets) <= 25  # one lesson, not a catalogue
 
 
-def test_the_whole_claim_suite_runs_well_under_five_seconds() -> None:
-    start = time.perf_counter()
+def test_every_folder_verifies_as_a_whole() -> None:
+    # How long this takes is measured by `python -m sima_bench.claims` (make bench),
+    # never asserted here.
     outcomes = [outcome for folder in folders() for outcome in folder.verify_all()]
-    elapsed = time.perf_counter() - start
-    assert all(outcome.status == "pass" for outcome in outcomes)
-    assert elapsed < 5.0
+    assert outcomes and all(outcome.status == "pass" for outcome in outcomes)
