@@ -66,10 +66,64 @@ def shared(warm: Visit) -> Visit:
     return warm
 
 
+def editor_of(visit: Visit, name: str) -> Locator:
+    """The block's editor, made by clicking its code as a reader would (the page shows
+    static code until then), with the focus in it."""
+    target = block(visit, name)
+    content = target.locator(".cm-content")
+    (content if content.count() else target.locator("> .highlight td.code")).click()
+    expect(content).to_be_focused()
+    return content
+
+
 def test_nothing_of_pyodide_loads_before_interaction(less22: Visit) -> None:
-    assert less22.page.locator(".sima-snippet .cm-editor").count() == len(CLAIMS)
+    """Code shows as the static highlighted block; neither the editor bundle, nor the
+    snippets' data, nor anything of Pyodide is fetched before a reader reaches it."""
+    page = less22.page
+    assert page.locator(".sima-snippet[data-snippet] > .highlight:visible").count() == len(CLAIMS)
+    assert page.locator(".cm-editor").count() == 0
     assert [u for u in less22.requests if PYODIDE in u] == []
-    assert less22.page.evaluate("window.sima.runtime().status") == "idle"
+    assert [u for u in less22.requests if "/editor.js" in u or "/assets/sima/lab/" in u] == []
+    assert page.evaluate("window.sima.runtime().status") == "idle"
+
+
+def test_code_becomes_the_editor_where_it_is_clicked_and_nothing_moves(less22: Visit) -> None:
+    page = less22.page
+    target = block(less22, "mistake1_user_sessions")
+    after = target.locator(".sima-timeline")
+    source = (LESS22 / "mistake1_user_sessions.py").read_text(encoding="utf-8").splitlines()
+    number = next(i for i, text in enumerate(source) if text.startswith("_user_sessions = {}"))
+    target.locator("> .highlight").scroll_into_view_if_needed()
+    code = target.locator("> .highlight td.code").bounding_box()
+    line = target.locator("> .highlight td.linenos .normal").nth(number).bounding_box()
+    assert code is not None and line is not None
+    top = after.evaluate("e => e.getBoundingClientRect().top + scrollY")
+    # A click on that line of the static code: the editor takes its place, caret there.
+    page.mouse.click(code["x"] + 60, line["y"] + line["height"] / 2)
+    content = target.locator(".cm-content")
+    expect(content).to_be_focused()
+    expect(target.locator("> .highlight td.code")).to_be_hidden()  # the static lines
+    assert after.evaluate("e => e.getBoundingClientRect().top + scrollY") == top
+    page.keyboard.press("End")
+    page.keyboard.type("  # edited")
+    expect(target.locator(".cm-line", has_text="_user_sessions = {}")).to_contain_text("# edited")
+    # Only this block became an editor.
+    assert page.locator(".cm-editor").count() == 1
+
+
+def test_keyboard_focus_and_run_make_the_editor_too(less22: Visit) -> None:
+    page = less22.page
+    target = block(less22, "mistake1_request_scoped")
+    target.locator('[data-action="copy"]').focus()
+    page.keyboard.press("Tab")  # to the static code
+    expect(target.locator(".cm-content")).to_be_focused()
+    other = block(less22, "mistake1_user_sessions")
+    top = other.locator(".sima-timeline").evaluate("e => e.getBoundingClientRect().top + scrollY")
+    other.locator('[data-action="run"]').click()
+    expect(other.locator(".cm-editor")).to_be_visible()
+    timeline = other.locator(".sima-timeline")
+    assert timeline.evaluate("e => e.getBoundingClientRect().top + scrollY") == top
+    expect(other).to_have_attribute("data-state", "ok", timeout=60_000)
 
 
 def test_pointer_on_run_prefetches(less22: Visit) -> None:
@@ -226,7 +280,7 @@ def test_reset_restores_the_original_code(shared: Visit) -> None:
 
 def test_keyboard_runs_and_leaves_the_editor(shared: Visit) -> None:
     target = block(shared, "mistake1_request_scoped")
-    target.locator(".cm-content").click()
+    editor_of(shared, "mistake1_request_scoped")
     shared.page.keyboard.press("Control+Enter")
     expect(target).to_have_attribute("data-state", "ok", timeout=60_000)
     target.locator(".cm-content").click()
@@ -265,6 +319,7 @@ def test_a_failed_load_says_what_failed_and_retry_works(less22: Visit) -> None:
 
 
 def test_editor_follows_the_dark_palette(less22: Visit) -> None:
+    editor_of(less22, "lifecycle_cold_warm")
     editor = less22.page.locator(".cm-editor").first
     light = editor.evaluate("e => getComputedStyle(e).backgroundColor")
     less22.page.locator("label[title='Switch to dark mode']:visible").click()
