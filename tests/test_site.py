@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlparse
@@ -14,6 +15,8 @@ from bs4 import BeautifulSoup, Tag
 from conftest import ROOT
 from sima.catalog import load_catalog
 from sima.settings import load_settings
+from sima_lab import load_folder
+from sima_lab.timeline import timeline_svg
 
 CATALOG = load_catalog(load_settings(ROOT / "mkdocs.yml"))
 IDS = sorted(CATALOG.entries)
@@ -187,3 +190,92 @@ def test_graphs_are_in_the_pages_but_not_in_the_search_index(built_site: Path) -
     for doc in sections:  # just the caption: node labels would be noise in search results
         assert doc["text"].startswith("Left: the "), doc
         assert not any(ref_id in doc["text"] for ref_id in IDS), doc
+
+
+def _timeline_of(name: str) -> ET.Element:
+    """The timeline the lab draws for a LESS-22 snippet's own code."""
+    folder = load_folder(ROOT / "snippets/LESS-22", root=ROOT)
+    outcome = folder.verify(name)
+    return ET.fromstring(timeline_svg(outcome.trace, outcome.observed_failures))
+
+
+def test_every_snippet_shows_its_timeline_under_the_code(built_site: Path) -> None:
+    body = article(page(built_site, "entries/LESS-22"))
+    for name in claims():
+        block = body.select_one(f'[data-snippet="LESS-22/{name}"]')
+        assert block is not None
+        (figure,) = block.select("figure[data-timeline]")
+        assert figure["data-runs"] == "0"
+        assert figure.find_previous_sibling("div", class_="highlight") is not None  # the code
+        svg = figure.select_one("svg")
+        assert svg is not None and svg["role"] == "img" and svg["aria-label"]
+        expected = _timeline_of(name)
+        drawn = [
+            (g["data-invocation"], g["data-container"]) for g in svg.select("[data-invocation]")
+        ]
+        assert drawn == [
+            (g.attrib["data-invocation"], g.attrib["data-container"])
+            for g in expected.iter()
+            if "data-invocation" in g.attrib
+        ], name
+        assert block.select_one("details.sima-trace pre") is not None  # the table, a click away
+
+
+def test_the_leak_is_drawn_as_carried_state_and_the_fix_has_none(built_site: Path) -> None:
+    body = article(page(built_site, "entries/LESS-22"))
+    leak = body.select_one('[data-snippet="LESS-22/mistake1_user_sessions"] figure[data-timeline]')
+    fix = body.select_one('[data-snippet="LESS-22/mistake1_request_scoped"] figure[data-timeline]')
+    assert leak is not None and fix is not None
+    carried = [
+        (p["data-carried-from"], p["data-carried-to"]) for p in leak.select("[data-carried-from]")
+    ]
+    assert carried == [("2", "3"), ("3", "4"), ("4", "5")]
+    assert all("tl-obs" in p["class"] for p in leak.select("[data-carried-from]"))
+    assert fix.select("[data-carried-from]") == []
+
+
+def test_each_bad_snippet_and_its_fix_have_a_diff_button(built_site: Path) -> None:
+    body = article(page(built_site, "entries/LESS-22"))
+    pairs = {name: c["fixes"] for name, c in claims().items() if "fixes" in c}
+    for good, bad in pairs.items():
+        buttons = [
+            body.select_one(f'[data-snippet="LESS-22/{n}"] button[data-action="diff"]')
+            for n in (bad, good)
+        ]
+        assert all(b is not None for b in buttons), (bad, good)
+        panel_id = {str(b["aria-controls"]) for b in buttons if b is not None}
+        assert len(panel_id) == 1
+        panels = body.select(f"#{panel_id.pop()}")
+        assert len(panels) == 1 and panels[0].has_attr("hidden")
+        head = panels[0].select_one(".sima-diff__head")
+        assert head is not None
+        assert f"- {bad}.py bad" in head.get_text() and f"+ {good}.py good" in head.get_text()
+        bad_lines = (ROOT / f"snippets/LESS-22/{bad}.py").read_text(encoding="utf-8").splitlines()
+        good_lines = (ROOT / f"snippets/LESS-22/{good}.py").read_text(encoding="utf-8").splitlines()
+        lines = panels[0].select("code > *")
+        assert {line.get_text()[:2] for line in lines} <= {"- ", "+ ", "  "}
+        assert any(line.name == "del" for line in lines) and any(
+            line.name == "ins" for line in lines
+        )
+        # Unchanged and removed lines are the bad file, in order; unchanged and added
+        # lines the good one (a long unchanged run is folded into one line).
+        text = [line for line in lines if "sima-diff__gap" not in (line.get("class") or [])]
+        old = [line.get_text()[2:] for line in text if line.name != "ins"]
+        new = [line.get_text()[2:] for line in text if line.name != "del"]
+        assert _in_order(old, bad_lines) and _in_order(new, good_lines), (bad, good)
+    unpaired = set(claims()) - set(pairs) - set(pairs.values())
+    for name in unpaired:
+        assert body.select(f'[data-snippet="LESS-22/{name}"] [data-action="diff"]') == []
+
+
+def _in_order(part: list[str], whole: list[str]) -> bool:
+    """True when `part` is `whole` with some lines left out."""
+    rest = iter(whole)
+    return all(line in rest for line in part)
+
+
+def test_timelines_and_diffs_stay_out_of_the_search_index(built_site: Path) -> None:
+    index = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))
+    entries = [d["text"] for d in index["docs"] if d["location"].startswith("entries/")]
+    assert entries
+    assert not [t for t in entries if "started on the state" in t or "unchanged line" in t]

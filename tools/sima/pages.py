@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING
 from sima.catalog import Catalog, Entry
 from sima.graph import Node, legend, neighbourhood_svg, site_svg, type_classes
 from sima.links import Backlink, LinkTarget
-from sima.snippets import SnippetView, render_snippet
+from sima.snippets import (
+    Pair,
+    SnippetView,
+    diff_html,
+    pairs_of,
+    render_snippet,
+    timeline_figure,
+)
 
 if TYPE_CHECKING:  # sima.coverage reads snippet markers from here
     from sima.coverage import Coverage, Provenance
@@ -210,10 +217,19 @@ def snippet_markers(entry: Entry) -> dict[int, str]:
     return found
 
 
-def _expand_snippets(entry: Entry, snippets: Mapping[str, SnippetView]) -> str:
-    """The body with each `@snippet` line replaced by its block. An unknown snippet
+def _expand_snippets(
+    entry: Entry, snippets: Mapping[str, SnippetView]
+) -> tuple[str, dict[str, str]]:
+    """The body with each `@snippet` line replaced by its block, and the HTML its
+    slots take (each timeline's SVG, each pair's diff panel). An unknown snippet
     shows a failure box; `sima.proofs` reports it with file and line before the build."""
     markers = snippet_markers(entry)
+    shown = {key: snippets[key] for key in markers.values() if key in snippets}
+    pairs: dict[str, list[Pair]] = {}
+    for pair in pairs_of(shown):
+        pairs.setdefault(pair.bad.key, []).append(pair)
+        pairs.setdefault(pair.good.key, []).append(pair)
+    inserts: dict[str, str] = {}
     out: list[str] = []
     for number, line in enumerate(entry.body.splitlines(), start=entry.body_line):
         key = markers.get(number)
@@ -224,8 +240,15 @@ def _expand_snippets(entry: Entry, snippets: Mapping[str, SnippetView]) -> str:
         if view is None:
             out.append(f'!!! failure "Missing snippet"\n    No snippet `{key}` exists.')
             continue
-        out.append(render_snippet(view))
-    return "\n".join(out) + "\n"
+        timeline = f"timeline:{number}"
+        inserts[timeline] = timeline_figure(view.timeline)
+        controls = []
+        for pair in pairs.get(key, []):
+            panel = f"diff:{pair.id}"
+            controls.append((pair, "" if panel in inserts else slot(panel)))
+            inserts.setdefault(panel, diff_html(pair))
+        out.append(render_snippet(view, timeline=slot(timeline), pairs=controls))
+    return "\n".join(out) + "\n", inserts
 
 
 def proof_line(coverage: Coverage, provenance: Provenance | None) -> str:
@@ -307,6 +330,7 @@ def render_entry(  # noqa: PLR0917
             f"[{k}]({relative(uri, keyword_uri(k))}){{ .sima-keyword }}" for k in meta.keywords
         )
         lines += [f'<p class="sima-keywords" markdown>Keywords: {tags}</p>', ""]
+    snippet_inserts: dict[str, str] = {}
     if entry.is_stub:
         lines += [
             '!!! note "Planned entry"',
@@ -319,7 +343,7 @@ def render_entry(  # noqa: PLR0917
     else:
         if meta.summary:
             lines += ['!!! abstract "Summary"', "", f"    {meta.summary}", ""]
-        body = _expand_snippets(entry, snippets)
+        body, snippet_inserts = _expand_snippets(entry, snippets)
         lines.append(catalog.scanner.link(body, resolver(catalog, uri)))
     if meta.related:
         lines += ["", "## Related", ""]
@@ -343,7 +367,7 @@ def render_entry(  # noqa: PLR0917
         else:
             lines.append(f"{head} (lists it under {link.how.capitalize()})")
     section, inserts = neighbourhood(entry, catalog, backlinks, outbound.get(entry.ref_id, []))
-    return RenderedPage(uri, "\n".join(lines + section) + "\n", inserts)
+    return RenderedPage(uri, "\n".join(lines + section) + "\n", {**snippet_inserts, **inserts})
 
 
 def _title(catalog: Catalog, ref_id: str) -> str:

@@ -136,9 +136,11 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
         config.extra_css.append("assets/sima/sima.css")
+        config.extra_css.append("assets/sima/timeline.css")
         config.extra_javascript.append("assets/vendor/tablesort.min.js")
         config.extra_javascript.append("assets/vendor/tablesort.number.min.js")
         config.extra_javascript.append("assets/sima/sima.js")
+        config.extra_javascript.append("assets/sima/timeline.js")
         if self.config.id_search:
             config.extra_javascript.append("assets/sima/find.js")
         if self.config.runner:

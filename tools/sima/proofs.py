@@ -29,6 +29,7 @@ from sima.pages import snippet_markers
 from sima.problems import Problem, Severity
 from sima.settings import Settings
 from sima.snippets import UNPROVEN, SnippetView
+from sima_lab.timeline import timeline_svg
 
 _WHERE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+): (?P<message>.*)$", re.DOTALL)
 
@@ -85,6 +86,10 @@ def view_of(spec: sima_lab.SnippetSpec, outcome: sima_lab.Outcome) -> SnippetVie
         observed=observed,
         report=outcome.format(),
         message=outcome.message,
+        fixes=claim.fixes if claim is not None else None,
+        timeline=timeline_svg(
+            outcome.trace, outcome.observed_failures if outcome.verdict is not None else None
+        ),
     )
 
 

@@ -3,12 +3,20 @@
 The lab ([`sima_lab`][sima_lab]) proves the claims; this module turns its results
 into plain [`SnippetView`][sima.snippets.SnippetView] values and Markdown blocks that
 carry the runner's stable hooks (`data-snippet`, `data-claim`).
+
+A block shows the claim, the code, the timeline of its trace (a `figure` with
+`data-timeline`, drawn by [`sima_lab.timeline`][sima_lab.timeline]), the trace
+table in a `<details>`, and, for a bad snippet and the good one that fixes it (a
+[`Pair`][sima.snippets.Pair]), a Diff button (`data-action="diff"`) that shows the
+lines one removes and the other adds, with both verdicts.
 """
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -28,6 +36,8 @@ class SnippetView:
         observed: What the lab's check observed, one sentence.
         report: The invocation trace and verdict as plain text.
         message: For `fail` and `error`, what went wrong, with `path:line`.
+        fixes: On a good snippet, the name of the bad one it fixes (same folder).
+        timeline: The trace as an SVG timeline (empty for unproven code).
     """
 
     key: str
@@ -40,6 +50,124 @@ class SnippetView:
     report: str
     message: str = ""
     fails: tuple[str, ...] = ()
+    fixes: str | None = None
+    timeline: str = ""
+
+    @property
+    def name(self) -> str:
+        """The snippet's stem, `mistake1_user_sessions`."""
+        return self.key.rsplit("/", 1)[-1]
+
+    def verdict(self) -> str:
+        """The claim and whether the lab observed it: `bad (session-leak): the claim holds`."""
+        claim = f"{self.claim} ({', '.join(self.fails)})" if self.fails else self.claim
+        holds = "the claim holds" if self.status == "pass" else "the claim does NOT hold"
+        return f"{claim}: {holds}"
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A bad snippet and the good one whose claim says it fixes it (`fixes`)."""
+
+    bad: SnippetView
+    good: SnippetView
+
+    @property
+    def id(self) -> str:
+        """The HTML id of the pair's diff panel."""
+        return "sima-diff-" + re.sub(r"[^a-z0-9_-]", "-", self.good.key.lower())
+
+    def partner(self, view: SnippetView) -> SnippetView:
+        """The other snippet of the pair."""
+        return self.good if view.key == self.bad.key else self.bad
+
+
+def pairs_of(views: Mapping[str, SnippetView]) -> list[Pair]:
+    """Every (bad, good) pair among `views`, by the good snippets' `fixes`."""
+    found = []
+    for view in views.values():
+        if view.fixes is None:
+            continue
+        bad = views.get(f"{view.key.rsplit('/', 1)[0]}/{view.fixes}")
+        if bad is not None:
+            found.append(Pair(bad, view))
+    return found
+
+
+DIFF_CONTEXT = 2
+"""Equal lines kept around a change in a diff; longer unchanged runs are folded."""
+
+
+def _diff_lines(before: str, after: str) -> Iterable[str]:
+    """Each line of the diff as HTML: `<del>- ...`, `<ins>+ ...`, or an unchanged line
+    (a long unchanged run is folded into one line that says how many it hides)."""
+    old, new = before.rstrip("\n").split("\n"), after.rstrip("\n").split("\n")
+    opcodes = difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes()
+
+    def same(lines: Sequence[str]) -> Iterable[str]:
+        return (f'<span class="sima-diff__eq">  {html.escape(x)}</span>' for x in lines)
+
+    for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        if tag != "equal":
+            yield from (f"<del>- {html.escape(x)}</del>" for x in old[i1:i2])
+            yield from (f"<ins>+ {html.escape(x)}</ins>" for x in new[j1:j2])
+            continue
+        lines = old[i1:i2]
+        head = DIFF_CONTEXT if index else 0
+        tail = DIFF_CONTEXT if index < len(opcodes) - 1 else 0
+        if len(lines) <= head + tail + 1:
+            yield from same(lines)
+            continue
+        yield from same(lines[:head])
+        hidden = len(lines) - head - tail
+        yield f'<span class="sima-diff__gap">  ... {hidden} unchanged line(s) ...</span>'
+        yield from same(lines[len(lines) - tail :])
+
+
+def diff_html(pair: Pair) -> str:
+    """The pair's diff panel: both verdicts, then the lines removed (`-`) and added (`+`).
+
+    Hidden until its Diff button opens it; the markers `-` and `+` (and `<del>` and
+    `<ins>`) say what changed, not colour alone.
+    """
+    bad, good = pair.bad, pair.good
+    label = f"Changes from {bad.name}.py (bad) to {good.name}.py (good)"
+    lines = "\n".join(_diff_lines(bad.source, good.source))
+    return (
+        f'<div class="sima-diff" id="{pair.id}" role="region" aria-label="{html.escape(label)}" '
+        "hidden>"
+        '<p class="sima-diff__head">'
+        f'<span class="sima-diff__side sima-diff__side--del">- <code>{html.escape(bad.name)}.py'
+        f"</code> {html.escape(bad.verdict())}</span> "
+        f'<span class="sima-diff__side sima-diff__side--add">+ <code>{html.escape(good.name)}.py'
+        f"</code> {html.escape(good.verdict())}</span></p>"
+        f'<pre class="sima-diff__code"><code>{lines}</code></pre></div>'
+    )
+
+
+def _pair_line(view: SnippetView, pair: Pair, panel: str) -> str:
+    other = pair.partner(view)
+    how = "Fixed by" if view.key == pair.bad.key else "Fixes"
+    return (
+        f'<div class="sima-pair"><p>{how} <code>{html.escape(other.name)}.py</code> '
+        '<button type="button" class="md-button sima-action" data-action="diff" '
+        f'aria-controls="{pair.id}" aria-expanded="false">Diff</button></p>{panel}</div>'
+    )
+
+
+TIMELINE_KEY = (
+    '<figcaption class="sima-tl-key"><span class="k k-c">cold (init hollow)</span>'
+    '<span class="k k-w">warm</span><span class="k k-err">error</span>'
+    '<span class="k k-l">state carried over</span><span class="k k-obs">what the check saw</span>'
+    '<span class="sima-tl-row" aria-live="polite"></span></figcaption>'
+)
+"""The timeline's key, under every picture (shape and pattern as well as colour)."""
+
+
+def timeline_figure(svg: str) -> str:
+    """The figure that holds a snippet's timeline (`data-timeline`; `data-runs` counts
+    the pictures the page drew after a Run)."""
+    return f'<figure class="sima-timeline" data-timeline data-runs="0">{svg}{TIMELINE_KEY}</figure>'
 
 
 def _fence(text: str, info: str) -> str:
@@ -101,8 +229,23 @@ def render_unproven(view: SnippetView) -> str:
     )
 
 
-def render_snippet(view: SnippetView) -> str:
-    """The Markdown block of a snippet: claim badge, code, and what the lab saw."""
+def render_snippet(
+    view: SnippetView,
+    *,
+    timeline: str | None = None,
+    pairs: Sequence[tuple[Pair, str]] = (),
+) -> str:
+    """The Markdown block of a snippet: claim badge, code, and what the lab saw.
+
+    Args:
+        view: The snippet.
+        timeline: What stands for the timeline's figure (default: the figure of
+            `view.timeline`); a page passes a slot marker and puts the figure in
+            after Markdown, out of the search index.
+        pairs: The pairs the snippet belongs to, each with the HTML of its diff
+            panel when this block holds it (else ''): a pair's panel is on the page
+            once, and its Diff button on both blocks shows it.
+    """
     if view.status == UNPROVEN:
         return render_unproven(view)
     name = view.key.rsplit("/", 1)[-1]
@@ -116,6 +259,10 @@ def render_snippet(view: SnippetView) -> str:
         f"{view.claim}</span>{_failures(view.fails)} {_inline(view.says)}</p>",
         "",
         _fence(view.source, f'python title="{name}.py" linenums="1"'),
+        "",
+        timeline_figure(view.timeline) if timeline is None else timeline,
+        "",
+        *(_pair_line(view, pair, panel) for pair, panel in pairs),
         "",
     ]
     if view.status != "pass":
