@@ -233,6 +233,13 @@
   }
 
   // -- one block ---------------------------------------------------------------------
+  //
+  // A block shows the static code the build highlighted until the reader reaches for
+  // it: focuses it (click or Tab), or presses Run (or a test calls setCode). Only then
+  // are the snippet's data and the editor bundle loaded, and the editor takes the
+  // static code's place in the same frame, at the same height (what follows it does
+  // not move), with the caret where the reader clicked. Hovering a block loads both
+  // ahead, without touching the page.
 
   var editorModule = null;
   function loadEditor() {
@@ -247,12 +254,19 @@
   }
   function loadPayload(url) {
     if (!payloads.has(url)) {
-      payloads.set(url, fetch(url).then(function (r) {
+      var loading = fetch(url).then(function (r) {
         if (!r.ok) throw new Error(url + ": HTTP " + r.status);
         return r.json();
-      }));
+      });
+      loading.catch(function () { payloads.delete(url); }); // a later attempt fetches again
+      payloads.set(url, loading);
     }
     return payloads.get(url);
+  }
+
+  function preload(block) {
+    loadEditor().catch(function () {});
+    loadPayload(payloadUrl(block)).catch(function () {});
   }
 
   function name(block) { return block.dataset.snippet.split("/").slice(1).join("/"); }
@@ -272,18 +286,38 @@
     if (status) status.textContent = text;
   }
 
-  function mount(block, module, source) {
+  function staticCode(block) {
+    return block.querySelector(":scope > .highlight"); // (the trace has one too)
+  }
+
+  // The code as the page shows it (before any editor): the text of its <code>.
+  function staticText(block) {
+    var code = staticCode(block);
+    var text = code && code.querySelector("td.code code, pre code");
+    return text ? text.textContent : "";
+  }
+
+  function mount(block, module, source, at) {
     var ui = block.sima;
-    var code = block.querySelector(".highlight");
+    var code = staticCode(block);
     var host = document.createElement("div");
     host.className = "sima-editor";
     var label = "Code of " + name(block) + ".py (Ctrl+Enter runs, Esc leaves the editor)";
     if (module) {
-      ui.editor = module.createEditor(host, source, {
+      // The editor shows the lines the static code shows: the file's final newline
+      // (an empty last line in an editor) is kept out of it and given back in getValue.
+      var shown = function (text) { return text.replace(/\n$/, ""); };
+      var made = module.createEditor(host, shown(source), {
         label: label,
         onRun: function () { run(block); },
         onEscape: function () { ui.runButton.focus(); },
       });
+      ui.editor = {
+        view: made.view,
+        getValue: function () { return made.getValue() + "\n"; },
+        setValue: function (t) { made.setValue(shown(t)); },
+        focus: made.focus,
+      };
     } else {
       var area = document.createElement("textarea"); // the editor bundle failed to load
       area.value = source;
@@ -301,7 +335,30 @@
         focus: function () { area.focus(); },
       };
     }
-    if (code) {
+    if (!code) {
+      ui.toolbar.after(host);
+      return;
+    }
+    // The editor goes where the static lines were, inside the highlighted table (its
+    // file name and margins stay), with the same line pitch, padding and gutter width.
+    // The swap is one task (no frame between); any height the editor still lacks is
+    // given back below it, so that nothing after the code moves.
+    var before = block.getBoundingClientRect().height;
+    var lines = code.querySelector("td.code");
+    var row = lines && lines.closest("tr");
+    if (row) {
+      var numbers = code.querySelector("td.linenos");
+      if (numbers) host.style.setProperty("--sima-gutter", numbers.getBoundingClientRect().width + "px");
+      host.classList.add("sima-editor--inline");
+      var cell = document.createElement("td");
+      cell.colSpan = 2;
+      cell.className = "sima-editor-cell";
+      cell.appendChild(host);
+      var editorRow = document.createElement("tr");
+      editorRow.appendChild(cell);
+      row.after(editorRow);
+      row.hidden = true;
+    } else {
       var title = code.querySelector(".filename");
       if (title) {
         var caption = document.createElement("div");
@@ -309,16 +366,48 @@
         caption.textContent = title.textContent;
         host.prepend(caption);
       }
-      code.hidden = true;
       code.after(host);
-    } else {
-      ui.toolbar.after(host);
+      code.hidden = true;
     }
+    code.removeAttribute("tabindex"); // the editor is the stop now
+    var short = before - block.getBoundingClientRect().height;
+    if (short > 0.5) {
+      var margin = parseFloat(getComputedStyle(host).marginBottom) || 0;
+      host.style.marginBottom = margin + short + "px";
+    }
+    if (at && ui.editor.view) {
+      var view = ui.editor.view;
+      var pos = view.posAtCoords({ x: at.x, y: at.y });
+      if (pos != null) view.dispatch({ selection: { anchor: pos } });
+    }
+    if (at) ui.editor.focus();
+  }
+
+  // The editor, mounted once (a promise). `at`: where the reader clicked or focused
+  // ({x, y} in the viewport; {} for the keyboard), so the editor takes the focus.
+  function editing(block, at) {
+    var ui = block.sima;
+    if (!ui.ready) {
+      ui.ready = Promise.all([
+        loadPayload(payloadUrl(block)),
+        loadEditor().catch(function () { return null; }),
+      ])
+        .then(function (loaded) {
+          ui.source = loaded[0].files[name(block)];
+          mount(block, loaded[1], ui.source, ui.reachedAt || at);
+        })
+        .catch(function (error) {
+          ui.ready = null; // the next attempt tries again
+          setStatus(block, "This snippet cannot run here: " + error.message);
+        });
+    }
+    if (at && (!ui.reachedAt || at.x !== undefined)) ui.reachedAt = at; // a click's place wins
+    return ui.ready;
   }
 
   function enhance(block) {
     if (block.sima) return;
-    var ui = { editor: null, source: null, ready: null };
+    var ui = { editor: null, source: null, ready: null, reachedAt: null };
     block.sima = ui;
 
     var toolbar = document.createElement("div");
@@ -352,28 +441,34 @@
     });
     ui.runButton.addEventListener("pointerenter", prefetch);
     ui.runButton.addEventListener("focus", prefetch);
+    block.addEventListener("pointerenter", function () { preload(block); });
 
-    var url = payloadUrl(block);
-    ui.ready = Promise.all([loadPayload(url), loadEditor().catch(function () { return null; })])
-      .then(function (loaded) {
-        ui.source = loaded[0].files[name(block)];
-        mount(block, loaded[1], ui.source);
-      })
-      .catch(function (error) {
-        setStatus(block, "This snippet cannot run here: " + error.message);
-        ui.runButton.disabled = true;
+    // The static code is one focusable region: reaching it makes it the editor.
+    var code = staticCode(block);
+    if (code) {
+      code.tabIndex = 0;
+      code.addEventListener("pointerdown", function (event) {
+        if (ui.editor || event.button !== 0 || event.target.closest("a, button")) return;
+        // No focus on the static code: the editor takes it, where the click was.
+        event.preventDefault();
+        editing(block, { x: event.clientX, y: event.clientY });
       });
+      code.addEventListener("focusin", function (event) {
+        if (ui.editor || event.target !== code) return;
+        editing(block, {});
+      });
+    }
   }
 
   var STOPPED = { state: "error", text: "Stopped. Python was restarted, so the next run starts fresh.", result: null };
 
   function run(block) {
     var ui = block.sima;
-    return ui.ready.then(function () {
+    if (runtime.status === "failed") { if (worker) worker.terminate(); worker = null; }
+    prefetch(); // Python starts loading now, while the editor takes the code's place
+    return editing(block).then(function () {
       if (!ui.editor) return null;
-      if (runtime.status === "failed") { if (worker) worker.terminate(); worker = null; }
       if (drop(block, STOPPED)) replace("Interrupted because another run was stopped.");
-      prefetch();
       block.dataset.state = "running";
       delete block.dataset.verdict;
       ui.runButton.disabled = true;
@@ -455,7 +550,7 @@
 
   function reset(block) {
     var ui = block.sima;
-    return ui.ready.then(function () {
+    return (ui.ready || Promise.resolve()).then(function () {
       stopRun(block);
       if (ui.editor) ui.editor.setValue(ui.source);
       delete block.dataset.state;
@@ -471,7 +566,8 @@
   }
 
   function copy(block, target) {
-    var text = block.sima.editor ? block.sima.editor.getValue() : block.sima.source || "";
+    var ui = block.sima;
+    var text = ui.editor ? ui.editor.getValue() : ui.source || staticText(block);
     var done = function (ok) {
       target.textContent = ok ? "Copied" : "Copy failed";
       setTimeout(function () { target.textContent = "Copy"; }, 1500);
@@ -515,7 +611,7 @@
   window.sima = {
     run: function (block) { return run(block); },
     setCode: function (block, text) {
-      return block.sima.ready.then(function () { block.sima.editor.setValue(text); });
+      return editing(block).then(function () { block.sima.editor.setValue(text); });
     },
     stop: function (block) { stopRun(block); return Promise.resolve(); },
     reset: function (block) { return reset(block); },
