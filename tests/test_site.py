@@ -260,8 +260,8 @@ def test_each_bad_snippet_and_its_fix_have_a_diff_button(built_site: Path) -> No
         # Unchanged and removed lines are the bad file, in order; unchanged and added
         # lines the good one (a long unchanged run is folded into one line).
         text = [line for line in lines if "sima-diff__gap" not in (line.get("class") or [])]
-        old = [line.get_text()[2:] for line in text if line.name != "ins"]
-        new = [line.get_text()[2:] for line in text if line.name != "del"]
+        old = [line.get_text()[2:].removesuffix("\n") for line in text if line.name != "ins"]
+        new = [line.get_text()[2:].removesuffix("\n") for line in text if line.name != "del"]
         assert _in_order(old, bad_lines) and _in_order(new, good_lines), (bad, good)
     unpaired = set(claims()) - set(pairs) - set(pairs.values())
     for name in unpaired:

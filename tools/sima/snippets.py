@@ -99,18 +99,19 @@ DIFF_CONTEXT = 2
 
 
 def _diff_lines(before: str, after: str) -> Iterable[str]:
-    """Each line of the diff as HTML: `<del>- ...`, `<ins>+ ...`, or an unchanged line
-    (a long unchanged run is folded into one line that says how many it hides)."""
+    """Each line of the diff as HTML, with its newline: `<del>- ...`, `<ins>+ ...`, or
+    an unchanged line (a long unchanged run is folded into one line that says how many
+    it hides)."""
     old, new = before.rstrip("\n").split("\n"), after.rstrip("\n").split("\n")
     opcodes = difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes()
 
     def same(lines: Sequence[str]) -> Iterable[str]:
-        return (f'<span class="sima-diff__eq">  {html.escape(x)}</span>' for x in lines)
+        return (f'<span class="sima-diff__eq">  {html.escape(x)}\n</span>' for x in lines)
 
     for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
         if tag != "equal":
-            yield from (f"<del>- {html.escape(x)}</del>" for x in old[i1:i2])
-            yield from (f"<ins>+ {html.escape(x)}</ins>" for x in new[j1:j2])
+            yield from (f"<del>- {html.escape(x)}\n</del>" for x in old[i1:i2])
+            yield from (f"<ins>+ {html.escape(x)}\n</ins>" for x in new[j1:j2])
             continue
         lines = old[i1:i2]
         head = DIFF_CONTEXT if index else 0
@@ -120,7 +121,7 @@ def _diff_lines(before: str, after: str) -> Iterable[str]:
             continue
         yield from same(lines[:head])
         hidden = len(lines) - head - tail
-        yield f'<span class="sima-diff__gap">  ... {hidden} unchanged line(s) ...</span>'
+        yield f'<span class="sima-diff__gap">  ... {hidden} unchanged line(s) ...\n</span>'
         yield from same(lines[len(lines) - tail :])
 
 
@@ -132,7 +133,7 @@ def diff_html(pair: Pair) -> str:
     """
     bad, good = pair.bad, pair.good
     label = f"Changes from {bad.name}.py (bad) to {good.name}.py (good)"
-    lines = "\n".join(_diff_lines(bad.source, good.source))
+    lines = "".join(_diff_lines(bad.source, good.source))  # each line ends in its newline
     return (
         f'<div class="sima-diff" id="{pair.id}" role="region" aria-label="{html.escape(label)}" '
         "hidden>"

@@ -471,10 +471,10 @@ def _box(
         else:
             parts.append(f'<path class="tl-mark" d="M{_n(cx - 3.5)} {_n(cy - 3.5)}l7 7m0-7l-7 7"/>')
     # The number goes on the filled part when it fits, else on the hollow init part.
-    need = 5.5 * len(label) + 2
+    need = 5 * len(label) + 2
     filled = start + (init if record.cold else 0.0)
-    right = start + width - (11 if mark else 1)
-    css = "tl-n"
+    right = start + width - (10 if mark else 1)
+    css = "tl-n tl-n2" if mark else "tl-n"  # on a failed box's paler fill: dark text
     if right - filled < need and record.cold and min(filled, right) - start >= need:
         filled, right, css = start, min(filled, right), "tl-n tl-n2"
     if right - filled >= need:
