@@ -268,8 +268,11 @@ def test_idle_time_is_a_break_on_the_axis() -> None:
 
 def test_invocations_that_take_no_time_are_drawn_side_by_side() -> None:
     records = sequence({"cold": True, "ms": 20}, {"ms": 0}, {"ms": 0}, {"ms": 0})
-    xs = [float(g.find(f"{NS}rect").attrib["x"]) for g in boxes(svg(records))]  # type: ignore[union-attr]
+    root = svg(records)
+    xs = [float(g.find(f"{NS}rect").attrib["x"]) for g in boxes(root)]  # type: ignore[union-attr]
     assert xs == sorted(xs) and len(set(xs)) == 4
+    times = [t.text for t in root.iter(f"{NS}text") if t.attrib["class"] == "tl-t"]
+    assert times == ["0 s", "20 ms"]  # the lab's clock, not the drawing's instants
 
 
 def test_concurrent_invocations_start_at_the_same_x() -> None:

@@ -583,7 +583,7 @@ def timeline_svg(
     # One tab stop per picture, the first invocation (the page's script moves it).
     first = next(i for i, part in enumerate(out) if part.startswith('<g class="tl-'))
     out[first] = out[first].replace(">", ' tabindex="0">', 1)
-    out.extend(_axis(clock, when, width, axis))
+    out.extend(_axis(clock, records, when, width=width, axis=axis))
     out.append("</svg>")
     return "".join(out)
 
@@ -648,8 +648,16 @@ def _ends(
     return parts
 
 
-def _axis(clock: _Clock, when: dict[int, _When], width: int, axis: float) -> list[str]:
-    """The time axis: a line, breaks for long idle times, and a few times."""
+def _axis(
+    clock: _Clock,
+    records: Sequence[Invocation],
+    when: dict[int, _When],
+    *,
+    width: int,
+    axis: float,
+) -> list[str]:
+    """The time axis: a line, breaks for long idle times, and a few times (the last
+    one the real end, without the instants zero-length invocations are drawn with)."""
     parts = [f'<path class="tl-axis" d="M{_LEFT} {_n(axis)}H{width - _RIGHT}"/>']
     ticks: list[tuple[float, float]] = [(0.0, clock.points[0])]
     for x, at, length in clock.breaks():
@@ -660,7 +668,7 @@ def _axis(clock: _Clock, when: dict[int, _When], width: int, axis: float) -> lis
         )
         ticks.append((x, at))
     end = max(span.end for span in when.values())
-    ticks.append((clock.x(end), end))
+    ticks.append((clock.x(end), max(r.start_ms + r.duration_ms for r in records)))
     last, said = -100.0, ""
     for x, at in ticks:
         text = _time(at)
