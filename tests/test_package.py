@@ -83,5 +83,5 @@ def test_the_wheel_installs_into_another_project_and_builds_it(tmp_path: Path) -
     assert link is not None and "Greetings keep no state" in str(link.get("title", ""))
     first = (site / "entries/OPS-1/index.html").read_text("utf-8")
     assert 'data-snippet="OPS-1/example_bad"' in first and "OPS-2" in first  # a backlink
-    assert (site / "assets/pyodide/pyodide.asm.wasm").is_file()
+    assert list((site / "assets/pyodide").glob("pyodide.asm-*.wasm.gz"))
     assert list((site / "assets").rglob("runner*.js")), "the runner's script is missing"

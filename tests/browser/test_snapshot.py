@@ -49,7 +49,8 @@ def test_the_first_run_restores_from_the_snapshot(page22: tuple[Visit, list[str]
     assert (result["state"], result["observed"]) == ("ok", "good")
     assert len([u for u in visit.requests if SNAPSHOT.match(u)]) == 1
     # The lab comes from the snapshot: its wheel is not fetched. (Pyodide 314 still
-    # fetches python_stdlib.zip on a restore: the snapshot holds memory, not files.)
+    # fetches the standard library zip on a restore: the snapshot holds memory, not
+    # files.)
     assert requested(visit, r"/sima_lab-[^/]*\.whl$") == []
     assert any("from the snapshot" in m for m in messages), messages
     assert not any("falling back" in m for m in messages), messages
@@ -66,7 +67,7 @@ def test_a_missing_snapshot_falls_back_to_the_plain_load(
     visit.page.context.route(SNAPSHOT, missing)
     result = run(visit, SNIPPET)
     assert (result["state"], result["observed"]) == ("ok", "good")
-    assert requested(visit, r"/python_stdlib\.zip$")
+    assert requested(visit, r"/python_stdlib-[0-9a-f]{12}\.zip\.gz$")
     assert requested(visit, r"/sima_lab-[^/]*\.whl$")
     warnings = [m for m in messages if m.startswith("warning:") and "falling back" in m]
     assert warnings and "HTTP 404" in warnings[0], messages

@@ -252,26 +252,37 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
     def _add_runner(self, files: Files, config: MkDocsConfig, modules: Path) -> None:
         """Pyodide, the lab wheel, each snippet folder as data, and the runner's settings."""
         assert self.settings is not None
+        payloads = {folder.name: lab_payload(folder) for folder in snippet_folders(self.settings)}
         try:
             runtime = prepare_runtime(
-                modules / "pyodide", LAB_DIR, self.settings.root / self.config.cache_dir
+                modules / "pyodide",
+                LAB_DIR,
+                self.settings.root / self.config.cache_dir,
+                payloads=dict(payloads),
             )
         except RuntimeError_ as exc:
             raise PluginError(f"sima: {exc}") from exc
+        # Neither is an error: the worker starts Python the plain (slower) way, or with
+        # the whole standard library. Info, not warning: under --strict a warning would
+        # stop the build, and it must not.
         if runtime.snapshot_error:
-            # Not an error: the worker starts Python the plain (slower) way. Info, not
-            # warning: under --strict a warning would stop the build, and it must not.
             log.info(f"sima: shipping without a Pyodide snapshot: {runtime.snapshot_error}")
+        if runtime.stdlib_error:
+            log.info(f"sima: shipping the whole standard library: {runtime.stdlib_error}")
         for site_path, source in runtime.files.items():
             files.append(File.generated(config, site_path, abs_src_path=str(source)))
-        for folder in snippet_folders(self.settings):
-            payload = json.dumps(lab_payload(folder), ensure_ascii=False)
+        for name, payload in payloads.items():
             files.append(
-                File.generated(config, f"assets/sima/lab/{folder.name}.json", content=payload)
+                File.generated(
+                    config,
+                    f"assets/sima/lab/{name}.json",
+                    content=json.dumps(payload, ensure_ascii=False),
+                )
             )
         settings: dict[str, object] = {
             "timeout": self._timeout(),
             "pyodide": runtime.pyodide_version,
+            "runtime": runtime.settings(),
         }
         if runtime.snapshot:
             # The worker checks the version before restoring (Pyodide checks its build id).
@@ -296,7 +307,8 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        """Link REF-IDs on hand-written pages (entry pages are linked when generated)."""
+        """Link REF-IDs on hand-written pages (entry pages are linked when generated),
+        and drop the notice that only a build without this plugin shows."""
         assert self.catalog is not None
         if page.file.generated_by is not None or page.file.src_uri.startswith("entries/"):
             return markdown

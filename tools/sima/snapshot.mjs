@@ -1,11 +1,14 @@
 // Writes a Pyodide memory snapshot with the lab and the standard modules snippets use
 // already imported, for the site's worker to restore instead of starting Python.
 //
-// Usage: node snapshot.mjs <pyodide-dir> <pyodide-lock.json> <out.bin>
+// Usage: node snapshot.mjs <pyodide-dir> <pyodide-lock.json> <out.bin> [<stdlib.zip> [<modules.json>]]
 //
 // <pyodide-dir> is node_modules/pyodide; <pyodide-lock.json> is the lock built by
-// tools/sima/runtime.py, with the lab wheel beside it. Output: the raw snapshot in
-// <out.bin> and one line on stdout, `SIMA-SNAPSHOT <json>` ({"pyodide", "bytes"}).
+// tools/sima/runtime.py, with the lab wheel beside it; <stdlib.zip> the standard
+// library the site's Python starts with (the trimmed one: the snapshot keeps its table
+// of contents, so the page must start with the same file); <modules.json> a list of
+// standard modules to import as well (those the claims use). Output: the raw snapshot
+// in <out.bin> and one line on stdout, `SIMA-SNAPSHOT <json>` ({"pyodide", "bytes"}).
 //
 // This uses underscore (private) APIs of the pinned Pyodide (314.0.7):
 // loadPyodide({_makeSnapshot: true}) and pyodide.makeMemorySnapshot(). Two limits of
@@ -35,16 +38,18 @@ console.log = console.error;
 console.info = console.error;
 
 async function main() {
-  const [pyodideArg, lockArg, outArg] = process.argv.slice(2);
+  const [pyodideArg, lockArg, outArg, stdlibArg, modulesArg] = process.argv.slice(2);
   if (!pyodideArg || !lockArg || !outArg) {
     throw new Error("usage: node snapshot.mjs <pyodide-dir> <pyodide-lock.json> <out.bin>");
   }
   const pyodideDir = resolve(pyodideArg);
   const lockPath = resolve(lockArg);
   const { loadPyodide } = await import(pathToFileURL(join(pyodideDir, "pyodide.mjs")).href);
+  const modules = modulesArg ? JSON.parse(readFileSync(modulesArg, "utf8")) : [];
   const pyodide = await loadPyodide({
     indexURL: pyodideDir + "/",
     lockFileURL: lockPath,
+    ...(stdlibArg ? { stdLibURL: resolve(stdlibArg) } : {}),
     _makeSnapshot: true,
     stdout: (line) => process.stderr.write(`[pyodide stdout] ${line}\n`),
     stderr: (line) => process.stderr.write(`[pyodide stderr] ${line}\n`),
@@ -55,15 +60,22 @@ async function main() {
   // A Node Buffer is not a typed array Pyodide's unpackArchive accepts.
   const wheel = new Uint8Array(readFileSync(join(dirname(lockPath), entry.file_name)));
   pyodide.unpackArchive(wheel, "wheel");
+  // (No pkgutil to walk the lab: the trimmed standard library lacks it.)
   pyodide.runPython(
     [
-      "import importlib, pkgutil, sys",
-      `for name in ${JSON.stringify(STDLIB)}: importlib.import_module(name)`,
+      "import importlib, pathlib",
+      `for name in ${JSON.stringify([...STDLIB, ...modules])}:`,
+      "    try:",
+      "        importlib.import_module(name)",
+      "    except ImportError:", // a module only the package loader's path needs
+      "        pass",
       "import sima_lab",
-      "for info in pkgutil.walk_packages(sima_lab.__path__, 'sima_lab.'):",
-      "    importlib.import_module(info.name)",
+      "_root = pathlib.Path(sima_lab.__path__[0])",
+      "for _path in sorted(_root.rglob('*.py')):",
+      "    _parts = _path.relative_to(_root.parent).with_suffix('').parts",
+      "    importlib.import_module('.'.join(_parts[:-1] if _parts[-1] == '__init__' else _parts))",
       "import sima_lab.runner",
-      "del importlib, pkgutil, sys",
+      "del importlib, pathlib, _root, _path, _parts",
     ].join("\n"),
   );
   const snapshot = pyodide.makeMemorySnapshot();

@@ -58,7 +58,7 @@
   }
 
   function startWorker(viaBlob) {
-    runtime = { status: "loading", progress: "Starting Python…", failure: "" };
+    runtime = { status: "loading", progress: "Downloading Python…", failure: "" };
     var current = spawn(viaBlob !== false);
     var heard = false;
     workers += 1;
@@ -85,7 +85,10 @@
       replace("Python's worker failed (" + (event.message || "unknown error") + ").");
     };
     var load = { type: "load" };
-    if (CONFIG.snapshot) {
+    if (CONFIG.runtime) {
+      load.runtime = Object.assign({ base: new URL("../pyodide/", ASSETS).href }, CONFIG.runtime);
+    }
+    if (CONFIG.snapshot && window.SIMA_SNAPSHOT !== "never") {
       load.snapshot = new URL("../pyodide/" + CONFIG.snapshot, ASSETS).href;
       load.snapshotPyodide = CONFIG.snapshot_pyodide;
     }

@@ -1,7 +1,21 @@
 // The Python worker: one per page session, a module worker (Pyodide 314 needs one).
-// It loads Pyodide from the site itself (../pyodide/), then the lab wheel registered
-// in that folder's pyodide-lock.json, and runs snippets with sima_lab.runner, one
-// after the other in the order they came.
+// It loads Pyodide from the site itself (assets/pyodide/, every file named by a hash
+// of its content), then the lab wheel registered in the trimmed lock the page passes
+// on, and runs snippets with sima_lab.runner, one after the other in the order they
+// came.
+//
+// The runtime travels compressed on any host: the wasm and the standard library are
+// fetched as their .gz copies and gunzipped here with DecompressionStream, the wasm
+// streamed straight into WebAssembly compilation (Pyodide's own fetch of them goes
+// through a stand-in that hands over these responses, started before anything else).
+// Without DecompressionStream the plain files are fetched; a host that decoded the
+// .gz already (Content-Encoding) is noticed by the gzip magic number. Progress names
+// the stage and the megabytes left.
+//
+// The standard library Python starts with is trimmed to what the lab and the claims
+// import (tools/sima/stdlib.mjs); the first import of a standard module it lacks
+// fetches the whole one (a synchronous request: an import cannot wait), so every
+// import that works in the build works here.
 //
 // With a snapshot named in the "load" message (made at build time by
 // tools/sima/snapshot.mjs, gzipped), it restores Python with the lab already imported
@@ -15,31 +29,32 @@
 // and so import() of a URL...) is replaced by a stub that raises, in Python,
 // ConnectionRefusedError saying that the runner is offline by design, and
 // pyodide.http is re-imported over those stubs. The runner keeps what it needs for
-// itself in this module's closures (siteFetch, post), which Python cannot reach. The
-// page also starts this worker from a blob: URL, so that the page's
-// Content-Security-Policy (connect-src 'self', no 'unsafe-eval') applies here too.
+// itself in this module's closures (siteFetch, post, and the request for the rest of
+// the standard library, which can fetch that one file only), which Python cannot
+// reach otherwise. The page also starts this worker from a blob: URL, so that the
+// page's Content-Security-Policy (connect-src 'self', no 'unsafe-eval') applies here too.
 //
 // When a run leaves Python unusable (a fatal error: the WebAssembly stack overflowed,
 // memory ran out, the interpreter exited), the worker says so ("fatal") and the page
 // replaces it.
 //
-// Messages in:  {type: "load", snapshot?: URL, snapshotPyodide?: version}
+// Messages in:  {type: "load", runtime: {base, names, gzipped, sizes, lock},
+//                snapshot?: URL, snapshotPyodide?: version}
 //               {type: "run", id, payloadUrl, name, code}
 //               {type: "cancel", id}   (a queued run the page no longer wants)
 // Messages out: {type: "progress", text}
-//               {type: "ready", ms}
+//               {type: "ready", ms, snapshot}
 //               {type: "load-error", stage, message}
 //               {type: "started", id}
 //               {type: "result", id, result}
 //               {type: "run-error", id, text}   (the runner failed; Python lives)
 //               {type: "fatal", id, text}       (Python is dead: replace the worker)
 
-const runtimeURL = new URL("../pyodide/", import.meta.url).href;
-
 // The runner's own ways out, taken before any reader code can run.
 const siteFetch = self.fetch.bind(self);
 const post = self.postMessage.bind(self);
 const listen = self.addEventListener.bind(self);
+const Request_ = self.XMLHttpRequest;
 
 const payloads = new Map();
 const cancelled = new Set();
@@ -166,39 +181,255 @@ function goOffline(pyodide) {
   });
 }
 
+// -- fetching the runtime -------------------------------------------------------------
+
+const GUNZIPS = typeof DecompressionStream === "function";
+const MB = (n) => (n / 1e6).toFixed(1);
+
+// What is being done and how much is left: the megabytes while they come (at most
+// every 200 ms), then `after` once they are all in.
+function progressOf(total, after) {
+  const state = { received: 0, total, sent: 0, done: false };
+  state.add = (bytes) => {
+    state.received += bytes;
+    if (state.received >= state.total) {
+      if (!state.done) post({ type: "progress", text: after });
+      state.done = true;
+      return;
+    }
+    const now = performance.now();
+    if (now - state.sent < 200) return;
+    state.sent = now;
+    const left = state.total - state.received;
+    post({
+      type: "progress",
+      text: `Downloading Python: ${MB(state.received)} of ${MB(state.total)} MB, ${MB(left)} MB left…`,
+    });
+  };
+  return state;
+}
+
+function counted(body, progress) {
+  return body.pipeThrough(
+    new TransformStream({
+      transform(chunk, controller) {
+        progress.add(chunk.byteLength);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+}
+
+// The body gunzipped, unless it does not start with gzip's magic number (a host that
+// sent the .gz with Content-Encoding: gzip, which the browser decoded already).
+async function gunzipped(body) {
+  const reader = body.getReader();
+  const first = await reader.read();
+  const whole = new ReadableStream({
+    start(controller) {
+      if (first.done) controller.close();
+      else controller.enqueue(first.value);
+    },
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  const bytes = first.done ? new Uint8Array() : first.value;
+  const gzip = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  return gzip ? whole.pipeThrough(new DecompressionStream("gzip")) : whole;
+}
+
+// A runtime file as a Response of `type`: its .gz copy gunzipped where there is one.
+async function runtimeFile(runtime, role, type, progress) {
+  const name = runtime.names[role];
+  const packed = GUNZIPS && runtime.gzipped.includes(role);
+  const response = await siteFetch(runtime.base + name + (packed ? ".gz" : ""));
+  if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
+  let body = counted(response.body, progress);
+  if (packed) body = await gunzipped(body);
+  return new Response(body, { headers: { "Content-Type": type } });
+}
+
+// Runs `load` with Pyodide's fetches of the files in `early` answered by those
+// (already started) responses; every other fetch goes to the site as it is.
+async function withEarly(early, load) {
+  const own = self.fetch;
+  self.fetch = (input, init) => {
+    const url = String(input instanceof Request ? input.url : input);
+    if (early.has(url)) {
+      const answer = early.get(url);
+      early.delete(url);
+      return answer;
+    }
+    return siteFetch(input, init);
+  };
+  try {
+    return await load();
+  } finally {
+    self.fetch = own;
+    for (const answer of early.values()) answer.catch(() => {}); // not asked for after all
+  }
+}
+
+// -- the rest of the standard library ---------------------------------------------------
+
+const REST_PY = `
+def _sima_rest(load, names):
+    import sys
+    from importlib.machinery import PathFinder
+
+    class WholeStandardLibrary:
+        """Finds a standard module the trimmed standard library lacks in the whole
+        one, fetched the first time a module is missing (once it is there)."""
+
+        where = None
+
+        @classmethod
+        def find_spec(cls, fullname, path=None, target=None):
+            if fullname.partition(".")[0] not in names:
+                return None
+            if cls.where is None:
+                where = load(fullname)
+                if not where:
+                    return None
+                cls.where = where
+                sys.path.append(where)
+            parent = fullname.rpartition(".")[0]
+            if not parent:
+                return PathFinder.find_spec(fullname, [cls.where])
+            search = getattr(sys.modules.get(parent), "__path__", None)
+            if search is None:
+                return None
+            extra = cls.where + "/" + parent.replace(".", "/")
+            if extra not in search:
+                search.append(extra)
+            return PathFinder.find_spec(fullname, [extra])
+
+        @classmethod
+        def invalidate_caches(cls):
+            pass
+
+    names = frozenset(names)
+    sys.meta_path.append(WholeStandardLibrary)
+`;
+
+// The whole standard library for the finder above: fetched synchronously (a module
+// worker may), written beside the trimmed one; its path, or "" when it cannot be had.
+function restLoader(pyodide, url) {
+  let where = "";
+  return (name) => {
+    if (where) return where;
+    console.info(`sima: importing ${name} fetches the rest of the standard library`);
+    try {
+      const request = new Request_();
+      request.open("GET", url, false);
+      request.responseType = "arraybuffer";
+      request.send();
+      if (request.status !== 200) throw new Error(`HTTP ${request.status}`);
+      const path = "/lib/python_stdlib_whole.zip";
+      pyodide.FS.writeFile(path, new Uint8Array(request.response));
+      where = path;
+    } catch (error) {
+      console.warn(`sima: the rest of the standard library (${url}) could not be fetched: ${error}`);
+    }
+    return where;
+  };
+}
+
+function addRest(pyodide, runtime) {
+  if (runtime.names.stdlib === runtime.names.stdlib_full) return; // it is all there
+  const scope = pyodide.toPy({});
+  pyodide.runPython(REST_PY, { globals: scope });
+  const names = pyodide.toPy(runtime.stdlib_names || []);
+  scope.get("_sima_rest")(restLoader(pyodide, runtime.base + runtime.names.stdlib_full), names);
+  names.destroy();
+  scope.destroy();
+}
+
 // -- loading ---------------------------------------------------------------------------
 
 // The snapshot's bytes: fetched and gunzipped here (static hosts serve .gz files as
 // they are, without Content-Encoding).
-async function snapshotBytes(url) {
+async function snapshotBytes(url, progress) {
   const response = await siteFetch(url);
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  const stream = response.body.pipeThrough(new DecompressionStream("gzip"));
+  const stream = await gunzipped(counted(response.body, progress));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-async function restore(loadPyodide, version, { snapshot, snapshotPyodide }) {
+function modules(runtime) {
+  return Promise.all([import(runtime.base + runtime.names.module), import(runtime.base + runtime.names.asm)]);
+}
+
+function pyodideOptions(runtime, createPyodideModule, extra) {
+  return {
+    indexURL: runtime.base,
+    createPyodideModule,
+    stdLibURL: runtime.base + runtime.names.stdlib,
+    lockFileContents: runtime.lock,
+    packageBaseUrl: runtime.base,
+    ...quiet,
+    ...extra,
+  };
+}
+
+function earlyFiles(runtime, progress) {
+  return new Map([
+    [runtime.base + "pyodide.asm.wasm", runtimeFile(runtime, "wasm", "application/wasm", progress)],
+    [runtime.base + runtime.names.stdlib, runtimeFile(runtime, "stdlib", "application/zip", progress)],
+  ]);
+}
+
+async function restore(options, progress) {
+  const { runtime, snapshot, snapshotPyodide } = options;
+  const bytes = snapshotBytes(snapshot, progress);
+  const early = earlyFiles(runtime, progress);
+  const [{ loadPyodide, version }, asm] = await modules(runtime);
   if (snapshotPyodide !== version) {
+    bytes.catch(() => {});
     throw new Error(`it was made with Pyodide ${snapshotPyodide}, this is ${version}`);
   }
-  const bytes = await snapshotBytes(snapshot);
-  const pyodide = await loadPyodide({ indexURL: runtimeURL, _loadSnapshot: bytes, ...quiet });
+  const pyodide = await withEarly(early, () =>
+    loadPyodide(pyodideOptions(runtime, asm.default, { _loadSnapshot: bytes })),
+  );
   // The snapshot has the lab imported (its files are not in the restored file system).
   // Pyodide only logs a failed standard library download, and a restore needs none of
   // it until a snippet imports a module the snapshot lacks: check that it is there.
   const stdlib = pyodide.runPython(
     "import os, sys; all(os.path.isfile(p) for p in sys.path if p.endswith('.zip'))",
   );
-  if (!stdlib) throw new Error("the standard library (python_stdlib.zip) did not load");
+  if (!stdlib) throw new Error("the standard library did not load");
+  addRest(pyodide, runtime);
+  pyodide.runPython("import sima_lab.runner");
+  return pyodide;
+}
+
+async function plain(options, progress) {
+  const { runtime } = options;
+  const early = earlyFiles(runtime, progress);
+  const [{ loadPyodide }, asm] = await modules(runtime);
+  const pyodide = await withEarly(early, () => loadPyodide(pyodideOptions(runtime, asm.default, {})));
+  addRest(pyodide, runtime);
+  // The lab captures what snippets print; anything else is not the reader's.
+  post({ type: "progress", text: "Loading the lab…" });
+  await pyodide.loadPackage("sima-lab", { messageCallback: () => {}, errorCallback: () => {} });
   pyodide.runPython("import sima_lab.runner");
   return pyodide;
 }
 
 async function start(options) {
-  const { loadPyodide, version } = await import(runtimeURL + "pyodide.mjs");
+  if (!options.runtime) throw new Error("the page did not say where the runtime is");
+  const sizes = options.runtime.sizes;
+  const base = (sizes.wasm || 0) + (sizes.stdlib || 0);
   if (options.snapshot) {
     try {
-      return { pyodide: await restore(loadPyodide, version, options), snapshot: true };
+      const progress = progressOf(base + (sizes.snapshot || 0), "Restoring Python from the snapshot…");
+      return { pyodide: await restore(options, progress), snapshot: true };
     } catch (error) {
       console.warn(
         `sima: snapshot ${options.snapshot} not restored, falling back to a plain load: ` +
@@ -206,19 +437,14 @@ async function start(options) {
       );
     }
   }
-  // The lab captures what snippets print; anything else is not the reader's.
-  const pyodide = await loadPyodide({ indexURL: runtimeURL, ...quiet });
-  post({ type: "progress", text: "Loading the lab…" });
-  await pyodide.loadPackage("sima-lab", { messageCallback: () => {}, errorCallback: () => {} });
-  pyodide.runPython("import sima_lab.runner");
-  return { pyodide, snapshot: false };
+  return { pyodide: await plain(options, progressOf(base, "Starting Python…")), snapshot: false };
 }
 
 async function load(options) {
   const started = performance.now();
   let stage = "download the Python runtime";
   try {
-    post({ type: "progress", text: "Downloading the Python runtime (once; the browser keeps it)…" });
+    post({ type: "progress", text: "Downloading Python…" });
     stage = "start Python";
     const { pyodide, snapshot } = await start(options);
     stage = "take the runner offline";
