@@ -38,11 +38,14 @@ def browser() -> Iterator[Browser]:
 
 @dataclass
 class Visit:
-    """A page of the served site, with every request it made."""
+    """A page of the served site, with every request it made: its own and its
+    workers' (`requests`), and those the site's service worker made for them, on
+    the network leg, or to keep files for later (`sw_requests`)."""
 
     page: Page
     base: str
     requests: list[str] = field(default_factory=list)
+    sw_requests: list[str] = field(default_factory=list)
 
     def goto(self, path: str) -> None:
         self.page.goto(self.base + path.lstrip("/"))
@@ -52,7 +55,7 @@ class Visit:
         host = urlparse(self.base).netloc
         return [
             u
-            for u in self.requests
+            for u in [*self.requests, *self.sw_requests]
             if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).netloc != host
         ]
 
@@ -65,7 +68,8 @@ def opened(browser: Browser, server: Served) -> Iterator[Visit]:
     seen = Visit(page, server.url)
 
     def record(request: Request) -> None:
-        seen.requests.append(request.url)
+        made_by_sw = request.service_worker is not None
+        (seen.sw_requests if made_by_sw else seen.requests).append(request.url)
 
     context.on("request", record)  # the context sees the workers' requests too
     try:

@@ -316,14 +316,14 @@ def test_a_failed_load_says_what_failed_and_retry_works(less22: Visit) -> None:
     def refuse(route: Route) -> None:
         route.abort()
 
-    page.route(STDLIB, refuse)
+    page.context.route(STDLIB, refuse)  # (the context's routes see the service worker's)
     result = run(less22, "mistake1_request_scoped")
     assert result["state"] == "error"
     target = block(less22, "mistake1_request_scoped")
     expect(target.locator(".sima-run__status")).to_contain_text("Could not")
     retry = target.locator('[data-action="retry"]')
     expect(retry).to_be_visible()
-    page.unroute(STDLIB)
+    page.context.unroute(STDLIB)
     retry.click()
     expect(target).to_have_attribute("data-state", "ok", timeout=60_000)
 

@@ -31,13 +31,16 @@ def requested(visit: Visit, pattern: str) -> list[str]:
 
 @pytest.fixture
 def page22(visit: Visit) -> Iterator[tuple[Visit, list[str]]]:
-    """A fresh LESS-22 page and the console messages of the page and its worker."""
+    """A fresh LESS-22 page and the console messages of the page and its worker, set
+    to restore the snapshot (the page chooses by the connection otherwise, see
+    test_offline)."""
     messages: list[str] = []
 
     def record(message: ConsoleMessage) -> None:
         messages.append(f"{message.type}: {message.text}")
 
     visit.page.context.on("console", record)
+    visit.page.context.add_init_script("window.SIMA_SNAPSHOT = 'always';")
     visit.goto("entries/LESS-22/")
     visit.page.wait_for_load_state("networkidle")
     yield visit, messages

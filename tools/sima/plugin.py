@@ -28,6 +28,7 @@ import sima_lab
 from sima.catalog import Catalog, docs_problems, load_catalog
 from sima.coverage import Provenance, build_provenance, catalog_coverage, pinned_pyodide
 from sima.csp import add_policy
+from sima.offline import write_service_worker
 from sima.pages import (
     KEYWORD_PAGES,
     RenderedPage,
@@ -118,6 +119,8 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         self.snippet_cache = SnippetCache()
         # `mkdocs serve` injects an inline live-reload script no hash can name.
         self.serving = False
+        # Site paths of the runtime's files, for the service worker (after the build).
+        self.runtime_files: list[str] = []
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Note whether this is `mkdocs serve` (for the page's policy)."""
@@ -132,6 +135,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         self.catalog = None
         self.snippet_views = {}
         self.inserts = {}
+        self.runtime_files = []
         for name in EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -145,6 +149,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
             config.extra_javascript.append("assets/sima/find.js")
         if self.config.runner:
             config.extra_javascript.append("assets/sima/config.js")
+            config.extra_javascript.append("assets/sima/offline.js")
             config.extra_javascript.append("assets/sima/runner.js")
         return config
 
@@ -210,7 +215,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
             self._generate(files, config, index, level)
         skipped = set() if self.config.id_search else {"find.js"}
         if not self.config.runner:
-            skipped |= {"runner.js", "worker.mjs"}
+            skipped |= {"runner.js", "worker.mjs", "offline.js"}
         for asset in sorted(ASSETS.iterdir()):
             if asset.is_file() and asset.name not in skipped:
                 files.append(
@@ -271,6 +276,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
             log.info(f"sima: shipping the whole standard library: {runtime.stdlib_error}")
         for site_path, source in runtime.files.items():
             files.append(File.generated(config, site_path, abs_src_path=str(source)))
+        self.runtime_files = sorted(runtime.files)
         for name, payload in payloads.items():
             files.append(
                 File.generated(
@@ -283,6 +289,9 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
             "timeout": self._timeout(),
             "pyodide": runtime.pyodide_version,
             "runtime": runtime.settings(),
+            # The service worker (sima.offline): not under `mkdocs serve`, where every
+            # page changes while it is read.
+            "offline": not self.serving,
         }
         if runtime.snapshot:
             # The worker checks the version before restoring (Pyodide checks its build id).
@@ -315,6 +324,11 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         scanner = self.catalog.scanner
         linked = scanner.link(markdown, resolver(self.catalog, page.file.src_uri))
         return strip_without_plugin(linked)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """The service worker, over the finished site (its cache is named by it)."""
+        if self.config.runner and not self.serving:
+            write_service_worker(Path(config.site_dir), self.runtime_files)
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         """Put the graphs into the finished HTML of the pages that have them, and the

@@ -25,8 +25,8 @@ screen:
   build's memory snapshot, `never` starts Python the plain way), the data behind the
   choice;
 - prefetched: the snippet scrolled into view, 15 s on the page, then the click;
-- repeat: after the first visit, a new tab of the same browser opens LESS-22 and Run
-  is clicked at once (the site's service worker's cache against the host's
+- repeat: 15 s after the first verdict, a new tab of the same browser opens LESS-22 and
+  Run is clicked at once (the site's service worker's cache against the host's
   `no-cache`), with the bytes of the runtime (`assets/pyodide/`) the server sent;
 - offline: after those, the server answers nothing and the page's network is cut
   (`offline: true`); a new tab opens LESS-22 and clicks Run: a verdict, or why not.
@@ -70,8 +70,9 @@ from sima_bench.synth import MKDOCS_PLAIN
 SNIPPET = "LESS-22/mistake1_user_sessions"
 ENTRY = "entries/LESS-22/"
 RUNTIME = "/assets/pyodide/"
-#: How long a reader stays on the page before clicking, in the prefetch series.
-DWELL_MS = 15_000
+#: How long a reader stays on the page before clicking, in the prefetch series, and
+#: after the first verdict before the repeat visit.
+DWELL_MS = REPEAT_AFTER_MS = 15_000
 #: The longest a click may wait for its verdict before the sample counts as failed.
 VERDICT_TIMEOUT_MS = 120_000
 
@@ -226,7 +227,14 @@ def serve_counted(root: Path) -> tuple[http.server.ThreadingHTTPServer, str, Led
 class Network:
     """Applies a profile to a page (its own CDP session, which covers its dedicated
     workers) and to every service worker of the browser (attached through the
-    browser's session: their requests are their own)."""
+    browser's session: their requests are their own).
+
+    Once a service worker controls a page, every request of the page and its workers
+    goes through it, and its own requests are the network: the page's emulation is
+    then lifted, else what the service worker hands over from its cache, or passes
+    on from the network, would be throttled a second time on a leg that is no
+    network at all.
+    """
 
     def __init__(self, browser: Browser) -> None:
         self.session = browser.new_browser_cdp_session()
@@ -239,6 +247,14 @@ class Network:
             session.send("Network.enable")
             session.send("Network.emulateNetworkConditions", conditions)
         return session
+
+    @staticmethod
+    def lift(session: CDPSession) -> None:
+        """No emulation on this page any more."""
+        session.send(
+            "Network.emulateNetworkConditions",
+            {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+        )
 
     def service_workers(self, conditions: dict[str, Any] | None) -> int:
         """Apply `conditions` to every running service worker; how many there were."""
@@ -288,16 +304,23 @@ def _context(browser: Browser, policy: str | None = None) -> BrowserContext:
     return context
 
 
+CONTROLLED = "() => Boolean(navigator.serviceWorker && navigator.serviceWorker.controller)"
+
+
 def _open(
     context: BrowserContext, bench: Bench, profile: Profile, path: str, offline: bool = False
 ) -> Page:
+    """A new tab on `path`, loaded (network idle), on the profile: the page's own
+    emulation until a service worker controls it, the service workers' always."""
     page = context.new_page()
     conditions = profile.conditions(offline=offline)
-    bench.network.page(page, conditions)
-    bench.network.service_workers(conditions)
+    registered = bench.network.service_workers(conditions) > 0 and bool(context.service_workers)
+    session = bench.network.page(page, None if registered and not offline else conditions)
     page.goto(bench.url + path, timeout=VERDICT_TIMEOUT_MS)
     page.wait_for_load_state("networkidle", timeout=VERDICT_TIMEOUT_MS)
     bench.network.service_workers(conditions)  # one the page just registered
+    if conditions is not None and not offline and page.evaluate(CONTROLLED):
+        bench.network.lift(session)
     return page
 
 
@@ -347,7 +370,7 @@ def visit(
         "long_max": float(max(long_tasks, default=0.0)),
     }
     if after:
-        page.wait_for_timeout(2000)  # what the first visit stores after its verdict
+        page.wait_for_timeout(REPEAT_AFTER_MS)  # a reader stays a while; the site keeps things
         mark = ledger.mark()
         again = _open(context, bench, profile, ENTRY)
         got["repeat"] = _click(again)

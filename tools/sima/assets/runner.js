@@ -88,15 +88,26 @@
     if (CONFIG.runtime) {
       load.runtime = Object.assign({ base: new URL("../pyodide/", ASSETS).href }, CONFIG.runtime);
     }
-    if (CONFIG.snapshot && window.SIMA_SNAPSHOT !== "never") {
+    if (CONFIG.snapshot) { // the worker restores it where it pays (worker.mjs says when)
       load.snapshot = new URL("../pyodide/" + CONFIG.snapshot, ASSETS).href;
       load.snapshotPyodide = CONFIG.snapshot_pyodide;
+      load.policy = window.SIMA_SNAPSHOT; // "always" or "never": the benchmark's override
+      load.keep = Boolean(navigator.serviceWorker && navigator.serviceWorker.controller);
     }
     current.postMessage(load);
   }
 
   function prefetch() {
     if (!worker) startWorker();
+  }
+
+  // Work that waits for Python to be loaded (or to have failed to load).
+  var afterLoad = [];
+  function whenLoaded(task) { afterLoad.push(task); }
+  function loaded() {
+    var tasks = afterLoad;
+    afterLoad = [];
+    tasks.forEach(function (task) { task(); });
   }
 
   function send(run) {
@@ -156,8 +167,11 @@
         break;
       case "ready":
         runtime.status = "ready";
-        console.info("sima: Python ready in " + message.ms + " ms" + (message.snapshot ? " (from the snapshot)" : ""));
+        console.info("sima: Python ready in " + message.ms + " ms" +
+          (message.snapshot ? " (from the snapshot: " + message.snapshot + ")" : ""));
         pending.forEach(function (r) { setStatus(r.block, "Running…"); });
+        if (window.simaOffline && message.fetched) window.simaOffline.keep(message.fetched);
+        loaded();
         break;
       case "load-error":
         runtime.status = "failed";
@@ -166,6 +180,7 @@
           retire(r);
           finish(r, { state: "error", text: runtime.failure, result: null, retry: true });
         });
+        loaded();
         break;
       case "started":
         if (run) {
@@ -468,9 +483,18 @@
   function run(block) {
     var ui = block.sima;
     if (runtime.status === "failed") { if (worker) worker.terminate(); worker = null; }
-    prefetch(); // Python starts loading now, while the editor takes the code's place
-    return editing(block).then(function () {
-      if (!ui.editor) return null;
+    prefetch(); // Python starts loading now
+    // The editor takes the code's place now if its bundle is here, else once Python is
+    // (the bundle would share the network with Python's download); until then the
+    // code to run is the snippet's own.
+    if (editorModule || runtime.status === "ready") editing(block);
+    else whenLoaded(function () { editing(block); });
+    var source = ui.editor ? Promise.resolve() : loadPayload(payloadUrl(block)).then(function (data) {
+      if (ui.source === null) ui.source = data.files[name(block)];
+    });
+    return source.then(function () {
+      var code = ui.editor ? ui.editor.getValue() : ui.source;
+      if (typeof code !== "string") return null;
       if (drop(block, STOPPED)) replace("Interrupted because another run was stopped.");
       block.dataset.state = "running";
       delete block.dataset.verdict;
@@ -487,15 +511,16 @@
           block: block,
           resolve: resolve,
           started: false,
-          message: {
-            type: "run", id: id, payloadUrl: payloadUrl(block), name: name(block), code: ui.editor.getValue(),
-          },
+          message: { type: "run", id: id, payloadUrl: payloadUrl(block), name: name(block), code: code },
         };
         if (!pending.size) owedSince = performance.now();
         pending.set(id, queued);
         send(queued);
         watch();
       });
+    }, function (error) {
+      setStatus(block, "This snippet cannot run here: " + error.message);
+      return null;
     });
   }
 

@@ -38,12 +38,14 @@
 // memory ran out, the interpreter exited), the worker says so ("fatal") and the page
 // replaces it.
 //
-// Messages in:  {type: "load", runtime: {base, names, gzipped, sizes, lock},
-//                snapshot?: URL, snapshotPyodide?: version}
+// Messages in:  {type: "load", runtime: {base, names, gzipped, sizes, lock, stdlib_names},
+//                snapshot?: URL, snapshotPyodide?: version, policy?: "always"|"never",
+//                keep?: (a service worker controls the page, and keeps what is fetched)}
 //               {type: "run", id, payloadUrl, name, code}
 //               {type: "cancel", id}   (a queued run the page no longer wants)
 // Messages out: {type: "progress", text}
-//               {type: "ready", ms, snapshot}
+//               {type: "ready", ms, snapshot, fetched}  (why it restored the snapshot,
+//                or ""; the site's URLs it fetched)
 //               {type: "load-error", stage, message}
 //               {type: "started", id}
 //               {type: "result", id, result}
@@ -189,11 +191,14 @@ const MB = (n) => (n / 1e6).toFixed(1);
 // What is being done and how much is left: the megabytes while they come (at most
 // every 200 ms), then `after` once they are all in.
 function progressOf(total, after) {
-  const state = { received: 0, total, sent: 0, done: false };
+  const state = { received: 0, total, sent: 0, done: false, after, started: performance.now() };
+  // Bytes a second so far: what the connection gives (measured on the runtime's first
+  // files, which start together).
+  state.rate = () => state.received / (Math.max(performance.now() - state.started, 1) / 1000);
   state.add = (bytes) => {
     state.received += bytes;
     if (state.received >= state.total) {
-      if (!state.done) post({ type: "progress", text: after });
+      if (!state.done) post({ type: "progress", text: state.after });
       state.done = true;
       return;
     }
@@ -248,7 +253,7 @@ async function gunzipped(body) {
 async function runtimeFile(runtime, role, type, progress) {
   const name = runtime.names[role];
   const packed = GUNZIPS && runtime.gzipped.includes(role);
-  const response = await siteFetch(runtime.base + name + (packed ? ".gz" : ""));
+  const response = await siteFetch(runtime.base + name + (packed ? ".gz" : ""), runtime.init);
   if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
   let body = counted(response.body, progress);
   if (packed) body = await gunzipped(body);
@@ -256,23 +261,36 @@ async function runtimeFile(runtime, role, type, progress) {
 }
 
 // Runs `load` with Pyodide's fetches of the files in `early` answered by those
-// (already started) responses; every other fetch goes to the site as it is.
+// (already started) responses, and its instantiation of the wasm by the module
+// compiled early; every other fetch goes to the site as it is.
 async function withEarly(early, load) {
-  const own = self.fetch;
+  const own = { fetch: self.fetch, instantiate: WebAssembly.instantiateStreaming };
+  const href = (url) => new URL(url, self.location.href).href;
+  const files = new Map([...early.files].map(([url, answer]) => [href(url), answer]));
   self.fetch = (input, init) => {
-    const url = String(input instanceof Request ? input.url : input);
-    if (early.has(url)) {
-      const answer = early.get(url);
-      early.delete(url);
+    const url = href(String(input instanceof Request ? input.url : input));
+    if (files.has(url)) {
+      const answer = files.get(url);
+      files.delete(url);
       return answer;
     }
     return siteFetch(input, init);
   };
+  WebAssembly.instantiateStreaming = async (source, imports) => {
+    const response = await source;
+    if (response !== compiledHere) return own.instantiate.call(WebAssembly, response, imports);
+    const module = await early.wasm;
+    return { module, instance: await WebAssembly.instantiate(module, imports) };
+  };
   try {
-    return await load();
+    // Pyodide only logs a failed instantiation and then waits for ever: a wasm that
+    // does not compile (a broken copy) ends the load here instead.
+    const never = new Promise(() => {});
+    return await Promise.race([load(), early.wasm.then(() => never)]);
   } finally {
-    self.fetch = own;
-    for (const answer of early.values()) answer.catch(() => {}); // not asked for after all
+    self.fetch = own.fetch;
+    WebAssembly.instantiateStreaming = own.instantiate;
+    for (const answer of files.values()) answer.catch(() => {}); // not asked for after all
   }
 }
 
@@ -355,8 +373,8 @@ function addRest(pyodide, runtime) {
 
 // The snapshot's bytes: fetched and gunzipped here (static hosts serve .gz files as
 // they are, without Content-Encoding).
-async function snapshotBytes(url, progress) {
-  const response = await siteFetch(url);
+async function snapshotBytes(url, progress, init) {
+  const response = await siteFetch(url, init);
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   const stream = await gunzipped(counted(response.body, progress));
   return new Uint8Array(await new Response(stream).arrayBuffer());
@@ -378,20 +396,38 @@ function pyodideOptions(runtime, createPyodideModule, extra) {
   };
 }
 
+// The runtime's two big files, fetched from the start: the wasm compiled as it arrives
+// (streaming, before Pyodide's loader is even in), the standard library read in.
 function earlyFiles(runtime, progress) {
-  return new Map([
-    [runtime.base + "pyodide.asm.wasm", runtimeFile(runtime, "wasm", "application/wasm", progress)],
-    [runtime.base + runtime.names.stdlib, runtimeFile(runtime, "stdlib", "application/zip", progress)],
-  ]);
+  const wasm = WebAssembly.compileStreaming(runtimeFile(runtime, "wasm", "application/wasm", progress));
+  const stdlib = runtimeFile(runtime, "stdlib", "application/zip", progress).then((r) => r.arrayBuffer());
+  wasm.catch(() => {});
+  stdlib.catch(() => {});
+  return {
+    wasm,
+    files: new Map([
+      [runtime.base + "pyodide.asm.wasm", wasm.then(() => compiledHere)],
+      [runtime.base + runtime.names.stdlib, stdlib.then((bytes) => new Response(bytes))],
+    ]),
+  };
 }
 
-async function restore(options, progress) {
+// Stands for the wasm in Pyodide's hands: instantiateStreaming, given it, uses the
+// module compiled above.
+const compiledHere = new Response(null, { status: 200 });
+
+// The lock's sha256 (hex) as a Subresource Integrity value, what Pyodide fetches with.
+function integrity(hex) {
+  const bytes = hex.match(/../g).map((pair) => parseInt(pair, 16));
+  return "sha256-" + btoa(String.fromCharCode(...bytes));
+}
+
+async function restore(options, progress, early, loaded) {
   const { runtime, snapshot, snapshotPyodide } = options;
-  const bytes = snapshotBytes(snapshot, progress);
-  const early = earlyFiles(runtime, progress);
-  const [{ loadPyodide, version }, asm] = await modules(runtime);
+  const bytes = snapshotBytes(snapshot, progress, runtime.init);
+  bytes.catch(() => {}); // awaited by Pyodide below, or given up with the restore
+  const [{ loadPyodide, version }, asm] = await loaded;
   if (snapshotPyodide !== version) {
-    bytes.catch(() => {});
     throw new Error(`it was made with Pyodide ${snapshotPyodide}, this is ${version}`);
   }
   const pyodide = await withEarly(early, () =>
@@ -409,35 +445,125 @@ async function restore(options, progress) {
   return pyodide;
 }
 
-async function plain(options, progress) {
+async function plain(options, progress, early, loaded) {
   const { runtime } = options;
-  const early = earlyFiles(runtime, progress);
-  const [{ loadPyodide }, asm] = await modules(runtime);
-  const pyodide = await withEarly(early, () => loadPyodide(pyodideOptions(runtime, asm.default, {})));
-  addRest(pyodide, runtime);
-  // The lab captures what snippets print; anything else is not the reader's.
-  post({ type: "progress", text: "Loading the lab…" });
-  await pyodide.loadPackage("sima-lab", { messageCallback: () => {}, errorCallback: () => {} });
-  pyodide.runPython("import sima_lab.runner");
-  return pyodide;
+  // The lab's wheel is fetched now, with the lock's hash (as Pyodide would, later).
+  const entry = runtime.lock.packages[PACKAGE];
+  const wheel = runtime.base + entry.file_name;
+  const fetched = siteFetch(wheel, { ...runtime.init, integrity: integrity(entry.sha256) });
+  fetched.then(() => progress.add(runtime.sizes.wheel || 0), () => {});
+  early.files.set(wheel, fetched);
+  const [{ loadPyodide }, asm] = await loaded;
+  return withEarly(early, async () => {
+    const pyodide = await loadPyodide(pyodideOptions(runtime, asm.default, {}));
+    addRest(pyodide, runtime);
+    // The lab captures what snippets print; anything else is not the reader's.
+    post({ type: "progress", text: "Loading the lab…" });
+    await pyodide.loadPackage(PACKAGE, { messageCallback: () => {}, errorCallback: () => {} });
+    pyodide.runPython("import sima_lab.runner");
+    return pyodide;
+  });
+}
+
+// -- choosing the start -----------------------------------------------------------------
+//
+// The snapshot saves the plain start's work (about 0.5 s here, now that the standard
+// library is bytecode) and costs its size (5.7 MB: 5 s at 10 Mbit/s). So it is
+// restored only where it costs next to nothing: when a cache has it (the service
+// worker keeps it once fetched), or when this connection moved more than FAST bytes
+// a second of the wasm and the standard library while Pyodide's loader came in (the
+// first tenth of a second here, a second at 10 Mbit/s). Otherwise
+// Python starts the plain way, and once it is ready, with a service worker to keep
+// it and no request to save data, the snapshot is fetched in the background for the
+// next page. `policy` ("always", "never") overrides the choice, for the benchmark.
+
+const PACKAGE = "sima-lab";
+const FAST = 25e6; // bytes per second
+const LATER_MS = 3000;
+
+
+async function cached(url) {
+  try {
+    return Boolean(self.caches && (await self.caches.match(url)));
+  } catch {
+    return false; // no Cache Storage here (an opaque origin, a private mode)
+  }
+}
+
+async function snapshotWanted(options, progress) {
+  if (!options.snapshot || options.policy === "never") return "";
+  if (options.policy === "always") return "asked for";
+  if (await cached(options.snapshot)) return "cached";
+  const rate = progress.rate();
+  return rate >= FAST ? `a fast connection (${MB(rate)} MB/s)` : "";
+}
+
+function keepForLater(options) {
+  const saving = self.navigator && self.navigator.connection && self.navigator.connection.saveData;
+  if (!options.snapshot || !options.keep || options.policy === "never" || saving) return;
+  // A little later: the reader's first verdict and the editor come first.
+  setTimeout(() => {
+    cached(options.snapshot).then((there) => {
+      if (there) return;
+      siteFetch(options.snapshot)
+        .then((response) => (response.ok ? response.body.pipeTo(new WritableStream()) : null))
+        .catch(() => {}); // only a head start for the next page
+    });
+  }, LATER_MS);
 }
 
 async function start(options) {
   if (!options.runtime) throw new Error("the page did not say where the runtime is");
-  const sizes = options.runtime.sizes;
-  const base = (sizes.wasm || 0) + (sizes.stdlib || 0);
-  if (options.snapshot) {
+  const { runtime } = options;
+  const sizes = runtime.sizes;
+  const progress = progressOf((sizes.wasm || 0) + (sizes.stdlib || 0), "Starting Python…");
+  let early = earlyFiles(runtime, progress);
+  const loaded = modules(runtime);
+  await loaded;
+  const why = await snapshotWanted(options, progress);
+  if (why) {
+    progress.total += sizes.snapshot || 0;
+    progress.after = "Restoring Python from the snapshot…";
     try {
-      const progress = progressOf(base + (sizes.snapshot || 0), "Restoring Python from the snapshot…");
-      return { pyodide: await restore(options, progress), snapshot: true };
+      const pyodide = await restore(options, progress, early, loaded);
+      return { pyodide, snapshot: why };
     } catch (error) {
       console.warn(
         `sima: snapshot ${options.snapshot} not restored, falling back to a plain load: ` +
           String((error && error.message) || error),
       );
+      early = earlyFiles(runtime, progressOf(0, "Starting Python…")); // (those went to the restore)
     }
   }
-  return { pyodide: await plain(options, progressOf(base, "Starting Python…")), snapshot: false };
+  progress.total += sizes.wheel || 0;
+  const pyodide = await plain(options, progress, early, loaded);
+  return { pyodide, snapshot: "" };
+}
+
+// With a service worker, a file from its cache that does not work (a broken entry)
+// gets one more try from the network (`cache: "reload"` makes the worker replace it).
+async function startOrRetry(options) {
+  try {
+    return await start(options);
+  } catch (error) {
+    if (!options.keep) throw error;
+    console.warn(
+      "sima: Python did not start from the site's cache (" +
+        String((error && error.message) || error) +
+        "); fetching the runtime from the network again",
+    );
+    const runtime = { ...options.runtime, init: { cache: "reload" } };
+    return start({ ...options, runtime });
+  }
+}
+
+// What this worker fetched from the site (for the service worker to keep).
+function fetchedHere() {
+  const site = new URL("../../", import.meta.url).href; // (this module: assets/sima/)
+  return performance
+    .getEntriesByType("resource")
+    .map((entry) => entry.name)
+    .filter((url) => url.startsWith(site));
 }
 
 async function load(options) {
@@ -446,10 +572,12 @@ async function load(options) {
   try {
     post({ type: "progress", text: "Downloading Python…" });
     stage = "start Python";
-    const { pyodide, snapshot } = await start(options);
+    const { pyodide, snapshot } = await startOrRetry(options);
     stage = "take the runner offline";
     goOffline(pyodide);
-    post({ type: "ready", ms: Math.round(performance.now() - started), snapshot });
+    const ms = Math.round(performance.now() - started);
+    post({ type: "ready", ms, snapshot, fetched: fetchedHere() });
+    if (!snapshot) keepForLater(options);
     return pyodide;
   } catch (error) {
     post({ type: "load-error", stage, message: String((error && error.message) || error) });
@@ -459,11 +587,16 @@ async function load(options) {
 
 // -- running ---------------------------------------------------------------------------
 
-async function payload(url) {
+// A snippet folder's data, fetched once (as soon as a run for it arrives, while
+// Python may still be loading); a failed fetch is tried again by the next run.
+function payload(url) {
   if (!payloads.has(url)) {
-    const response = await siteFetch(url);
-    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-    payloads.set(url, await response.text());
+    const text = siteFetch(url).then((response) => {
+      if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+      return response.text();
+    });
+    text.catch(() => payloads.delete(url));
+    payloads.set(url, text);
   }
   return payloads.get(url);
 }
@@ -546,6 +679,9 @@ listen("message", (event) => {
     loading = load(message.type === "load" ? message : {});
     loading.catch(() => {});
   }
-  if (message.type === "run") queue = queue.then(() => run(message));
+  if (message.type === "run") {
+    payload(message.payloadUrl).catch(() => {}); // now, not after Python is in
+    queue = queue.then(() => run(message));
+  }
   else if (message.type === "cancel") cancelled.add(message.id);
 });
