@@ -274,8 +274,15 @@ def _in_order(part: list[str], whole: list[str]) -> bool:
     return all(line in rest for line in part)
 
 
-def test_timelines_and_diffs_stay_out_of_the_search_index(built_site: Path) -> None:
+def test_timelines_diffs_and_traces_stay_out_of_the_search_index(built_site: Path) -> None:
+    """The lab's output is not searched (it would be most of the index every page
+    loads); the claims and the code are."""
     index = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))
     entries = [d["text"] for d in index["docs"] if d["location"].startswith("entries/")]
     assert entries
     assert not [t for t in entries if "started on the state" in t or "unchanged line" in t]
+    assert not [t for t in entries if "What the lab observed" in t]
+    page = (built_site / "entries/LESS-22/index.html").read_text(encoding="utf-8")
+    assert "What the lab observed" in page
+    assert any("def handler" in t for t in entries)
+    assert any("module-level dict" in t for t in entries)

@@ -9,6 +9,10 @@ A block shows the claim, the code, the timeline of its trace (a `figure` with
 table in a `<details>`, and, for a bad snippet and the good one that fixes it (a
 [`Pair`][sima.snippets.Pair]), a Diff button (`data-action="diff"`) that shows the
 lines one removes and the other adds, with both verdicts.
+
+The search index takes the claim and the code; the trace table and the diff carry
+`data-search-exclude` (Material's search skips them), and the timeline goes in after
+Markdown: the lab's output would otherwise be most of the index every page loads.
 """
 
 from __future__ import annotations
@@ -136,7 +140,7 @@ def diff_html(pair: Pair) -> str:
     lines = "".join(_diff_lines(bad.source, good.source))  # each line ends in its newline
     return (
         f'<div class="sima-diff" id="{pair.id}" role="region" aria-label="{html.escape(label)}" '
-        "hidden>"
+        "data-search-exclude hidden>"
         '<p class="sima-diff__head">'
         f'<span class="sima-diff__side sima-diff__side--del">- <code>{html.escape(bad.name)}.py'
         f"</code> {html.escape(bad.verdict())}</span> "
@@ -274,7 +278,7 @@ def render_snippet(
             "",
         ]
     parts += [
-        f'<details class="sima-trace" markdown="1"><summary>What the lab observed: '
+        f'<details class="sima-trace" data-search-exclude markdown="1"><summary>What the lab observed: '
         f"the claim {verdict}. {html.escape(view.observed)}</summary>",
         "",
         _fence(view.report, "text"),

@@ -17,7 +17,9 @@
 //   only the files whose names carry their content's hash and that the new build
 //   still has, and deletes the old cache. A build never mixes with another.
 // - Pages tell it what they loaded before it was there (`{type: "keep", urls}`), so
-//   the first page visited reads offline too.
+//   the first page visited reads offline too. It asks for each URL as the page
+//   loaded it, so the browser's own cache answers (a revalidation, not the bytes
+//   again), and keeps it uncompressed under its site path.
 // - A cache that fails (quota, a broken entry) falls back to the network with a
 //   console warning; a request made with `cache: "reload"` (the Python worker's
 //   second try after a cached file did not work) goes to the network and replaces
@@ -73,51 +75,65 @@ async function cached(request) {
   }
 }
 
-async function network(request) {
-  const response = await fetch(request);
-  if (response.ok && response.type === "basic") put(request, response.clone());
-  return response;
-}
-
-async function cacheFirst(request, reload) {
-  if (!reload) {
-    const hit = await cached(request);
-    if (hit) return hit;
-  }
-  return network(request);
-}
-
-async function networkFirst(request) {
-  try {
-    return await network(request);
-  } catch (error) {
-    const hit = await cached(request);
-    if (hit) return hit;
-    throw error;
-  }
+// A response worth keeping: the site's own, complete.
+function keepable(response) {
+  return response.ok && response.type === "basic" && response.status === 200;
 }
 
 function gunzipped(response, type) {
-  if (!response.ok) return response;
   return new Response(response.body.pipeThrough(new DecompressionStream("gzip")), {
     status: 200,
     headers: { "Content-Type": type },
   });
 }
 
+// Every file is kept under one key, its site path without a query (`canonical`), or,
+// fetched compressed, under its .gz copy's (`packed`): one entry however it is linked.
+function keys(path, request) {
+  const canonical = new Request(new URL(path, SCOPE));
+  const zipped = GUNZIPS && GZIPPED.has(path);
+  const packed = zipped ? new Request(new URL(path + ".gz", SCOPE), { cache: request.cache }) : null;
+  return { canonical, packed };
+}
+
+async function fromCache(path, { canonical, packed }) {
+  const type = TYPES[path.split(".").pop()] || "application/octet-stream";
+  const gz = packed && (await cached(packed));
+  if (gz) return gunzipped(gz, type);
+  return cached(canonical);
+}
+
+async function fromNetwork(path, request, { canonical, packed }) {
+  if (packed) {
+    const response = await fetch(packed);
+    if (keepable(response)) {
+      put(packed, response.clone());
+      return gunzipped(response, TYPES[path.split(".").pop()] || "application/octet-stream");
+    }
+    // (no .gz copy on this host after all: the file as it is)
+  }
+  const response = await fetch(packed ? new Request(canonical, { cache: request.cache }) : request);
+  if (keepable(response)) put(canonical, response.clone());
+  return response;
+}
+
+// Cache first for files named by their content (and the runtime's), network first
+// for the rest, the cache when the network fails.
 async function answer(event, path) {
   const request = event.request;
   const reload = request.cache === "reload";
-  const zipped = GUNZIPS && GZIPPED.has(path);
-  // What travels and is kept: the .gz copy, or the request itself (without a query:
-  // one copy of a page however it is linked).
-  const own = zipped || IMMUTABLE.has(path);
-  const wire = own ? new Request(new URL(path + (zipped ? ".gz" : ""), SCOPE), { cache: request.cache }) : request;
-  const strategy = IMMUTABLE.has(path) && !reload ? cacheFirst : networkFirst;
-  const response = await strategy(wire, reload);
-  if (!zipped) return response;
-  const type = TYPES[path.split(".").pop()] || "application/octet-stream";
-  return gunzipped(response, type);
+  const key = keys(path, request);
+  if (IMMUTABLE.has(path) && !reload) {
+    const hit = await fromCache(path, key);
+    if (hit) return hit;
+  }
+  try {
+    return await fromNetwork(path, request, key);
+  } catch (error) {
+    const hit = await fromCache(path, key);
+    if (hit) return hit;
+    throw error;
+  }
 }
 
 self.addEventListener("install", () => self.skipWaiting());
@@ -231,11 +247,13 @@ self.addEventListener("message", (event) => {
         const url = new URL(href, SCOPE);
         const path = sitePath(url);
         if (path === null) continue;
-        const zipped = GUNZIPS && GZIPPED.has(path);
-        const request = zipped || IMMUTABLE.has(path) ? new Request(new URL(path + (zipped ? ".gz" : ""), SCOPE)) : new Request(url);
-        if (await cached(request)) continue;
+        const key = keys(path, new Request(url));
+        if ((await cached(key.canonical)) || (key.packed && (await cached(key.packed)))) continue;
         try {
-          await network(request);
+          // The URL as the page loaded it: the browser's own cache has it, so this
+          // costs a revalidation, not the bytes again.
+          const response = await fetch(new Request(url));
+          if (keepable(response)) await put(key.canonical, response);
         } catch {
           // offline already: nothing to keep now
         }

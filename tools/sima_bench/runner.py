@@ -416,7 +416,11 @@ def plain_page(root: Path, out: Path) -> None:
         raise SystemExit(f"plain page build failed:\n{built.stderr}")
 
 
-def bytes_before_interaction(browser: Browser, url: str) -> dict[str, Any]:
+def bytes_before_interaction(browser: Browser, url: str, ledger: Ledger) -> dict[str, Any]:
+    """What a fresh visit to `url` costs before any interaction: the body bytes the
+    server sent (`total`, its own count: what travelled, revalidations included),
+    and the bodies the page received by resource type (`by_type`, as decoded), with
+    the runtime's share (`pyodide`, which must be zero)."""
     context = _context(browser)
     page = context.new_page()
     sizes: Counter[str] = Counter()
@@ -424,6 +428,8 @@ def bytes_before_interaction(browser: Browser, url: str) -> dict[str, Any]:
 
     def count(response: Any) -> None:
         nonlocal pyodide
+        if response.request.service_worker is not None:
+            return  # (what it keeps is in the server's count)
         try:
             size = len(response.body())
         except Exception:
@@ -432,12 +438,14 @@ def bytes_before_interaction(browser: Browser, url: str) -> dict[str, Any]:
         if RUNTIME in response.url:
             pyodide += size
 
-    page.on("response", count)
+    context.on("response", count)
+    mark = ledger.mark()
     page.goto(url)
     page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(1500)  # what the service worker keeps once the page is in
+    sent = ledger.since(mark)
     context.close()
-    return {"by_type": dict(sizes), "total": sum(sizes.values()), "pyodide": pyodide}
+    return {"by_type": dict(sizes), "total": sent, "pyodide": pyodide}
 
 
 def lighthouse_command(root: Path) -> list[str] | None:
@@ -531,8 +539,8 @@ def measure(
                 bench = Bench(browser, Network(browser), url, ledger)
                 for profile in chosen:
                     by_profile[profile.name] = _measure_profile(bench, profile, runs, variants)
-                weight = bytes_before_interaction(browser, url + ENTRY)
-                plain = bytes_before_interaction(browser, url + "plain-material/")
+                weight = bytes_before_interaction(browser, url + ENTRY, ledger)
+                plain = bytes_before_interaction(browser, url + "plain-material/", ledger)
                 browser.close()
             scores: dict[str, Any] = {}
             command = lighthouse_command(root)
