@@ -278,7 +278,8 @@ def render_snippet(
             "",
         ]
     parts += [
-        f'<details class="sima-trace" data-search-exclude markdown="1"><summary>What the lab observed: '
+        '<details class="sima-trace" data-search-exclude markdown="1">'
+        "<summary>What the lab observed: "
         f"the claim {verdict}. {html.escape(view.observed)}</summary>",
         "",
         _fence(view.report, "text"),

@@ -414,9 +414,7 @@ def weight_section(result: Result) -> list[str]:
         [kind, f"{ours['by_type'].get(kind, 0):,}", f"{theirs['by_type'].get(kind, 0):,}"]
         for kind in kinds
     ]
-    rows.append(
-        ["**sent by the server**", f"**{ours['total']:,}**", f"**{theirs['total']:,}**"]
-    )
+    rows.append(["**sent by the server**", f"**{ours['total']:,}**", f"**{theirs['total']:,}**"])
     out = [
         "Bytes before any interaction: the LESS-22 page against the same Markdown as a "
         "plain Material page, by type as the page received them, and in total as the "
