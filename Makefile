@@ -44,7 +44,7 @@ chromium:
 			apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
 serve: setup
-	NO_MKDOCS_2_WARNING=1 SIMA_SITE_URL=http://$(HOST):$(PORT)/ $(BIN)/mkdocs serve --dev-addr $(HOST):$(PORT) --livereload
+	NO_MKDOCS_2_WARNING=1 SIMA_SITE_URL=http://$(HOST):$(PORT)/ $(BIN)/mkdocs serve --dirty --dev-addr $(HOST):$(PORT) --livereload
 
 site: setup
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site

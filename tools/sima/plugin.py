@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -28,6 +29,14 @@ import sima_lab
 from sima.catalog import Catalog, docs_problems, load_catalog
 from sima.coverage import Provenance, build_provenance, catalog_coverage, pinned_pyodide
 from sima.csp import add_policy
+from sima.dirty import (
+    Generated,
+    TemplateCache,
+    UnchangedFile,
+    page_hash,
+    rebuild_written_pages,
+    site_shape,
+)
 from sima.offline import write_service_worker
 from sima.pages import (
     KEYWORD_PAGES,
@@ -121,10 +130,16 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         self.serving = False
         # Site paths of the runtime's files, for the service worker (after the build).
         self.runtime_files: list[str] = []
+        # `mkdocs serve --dirty`: the generated pages of the last build (sima.dirty).
+        self.dirty = False
+        self.generated: Generated | None = None
+        self.templates = TemplateCache()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        """Note whether this is `mkdocs serve` (for the page's policy)."""
+        """Note whether this is `mkdocs serve` (for the page's policy), and whether
+        its rebuilds are dirty (only what changed is rebuilt)."""
         self.serving = command == "serve"
+        self.dirty = dirty
 
     # -- configuration --------------------------------------------------------------
 
@@ -193,6 +208,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         entry_level = (
             InclusionLevel.UNDEFINED if self._entries_in_nav() else InclusionLevel.NOT_IN_NAV
         )
+        pages: list[tuple[RenderedPage, InclusionLevel]] = []
         for entry in catalog.entries.values():
             page = render_entry(
                 entry,
@@ -203,7 +219,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
                 coverage[entry.ref_id],
                 provenance,
             )
-            self._generate(files, config, page, entry_level)
+            pages.append((page, entry_level))
         for index in render_indexes(catalog, coverage):
             # Keyword pages stay out of an automatic nav: hundreds of them would make
             # every page's nav (rendered on every page) that much longer.
@@ -212,7 +228,8 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
                 if index.uri.startswith(KEYWORD_PAGES)
                 else InclusionLevel.UNDEFINED
             )
-            self._generate(files, config, index, level)
+            pages.append((index, level))
+        self._generate_all(files, config, pages)
         skipped = set() if self.config.id_search else {"find.js"}
         if not self.config.runner:
             skipped |= {"runner.js", "worker.mjs", "offline.js"}
@@ -247,12 +264,30 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
             pyodide, python = pinned_pyodide(modules / "pyodide")
         return build_provenance(os.environ, pyodide, python)
 
-    def _generate(
-        self, files: Files, config: MkDocsConfig, page: RenderedPage, level: InclusionLevel
+    def _generate_all(
+        self, files: Files, config: MkDocsConfig, pages: list[tuple[RenderedPage, InclusionLevel]]
     ) -> None:
-        files.append(File.generated(config, page.uri, content=page.markdown, inclusion=level))
-        if page.inserts:
-            self.inserts[page.uri] = page.inserts
+        """Add the generated pages; under `mkdocs serve --dirty`, those that did not
+        change since the last build as unchanged (see sima.dirty)."""
+        assert self.catalog is not None
+        titles = {ref_id: entry.title for ref_id, entry in self.catalog.entries.items()}
+        current = Generated(
+            {page.uri: page_hash(page.markdown, page.inserts or {}) for page, _ in pages},
+            site_shape(titles, (page.uri for page, _ in pages), config.nav),
+        )
+        previous, self.generated = self.generated, current
+        if self.dirty and previous is not None and previous.shape != current.shape:
+            rebuild_written_pages(files)
+        kept = 0
+        for page, level in pages:
+            unchanged = self.dirty and current.unchanged(previous, page.uri)
+            kind = UnchangedFile if unchanged else File
+            kept += unchanged
+            files.append(kind.generated(config, page.uri, content=page.markdown, inclusion=level))
+            if page.inserts:
+                self.inserts[page.uri] = page.inserts
+        if self.dirty and previous is not None:
+            log.info(f"sima: {len(pages) - kept} generated page(s) changed, {kept} kept")
 
     def _add_runner(self, files: Files, config: MkDocsConfig, modules: Path) -> None:
         """Pyodide, the lab wheel, each snippet folder as data, and the runner's settings."""
@@ -329,6 +364,12 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         """The service worker, over the finished site (its cache is named by it)."""
         if self.config.runner and not self.serving:
             write_service_worker(Path(config.site_dir), self.runtime_files)
+
+    def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
+        """Under `mkdocs serve`, keep the theme's templates compiled between rebuilds."""
+        if self.serving:
+            env.bytecode_cache = self.templates
+        return env
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         """Put the graphs into the finished HTML of the pages that have them, and the

@@ -457,7 +457,8 @@ def lighthouse_command(root: Path) -> list[str] | None:
 
 def lighthouse(command: list[str], url: str, chromium: str) -> dict[str, float]:
     """One Lighthouse run (its default: the mobile profile, simulated throttling) on
-    `url`: performance score, total blocking time and the other metrics, in ms."""
+    `url`: performance score, total blocking time and the other metrics, in ms, and
+    the accessibility score (`a11y`)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
         flags = " ".join(["--headless=new", *CHROMIUM_FLAGS])
@@ -465,7 +466,7 @@ def lighthouse(command: list[str], url: str, chromium: str) -> dict[str, float]:
             [
                 *command,
                 url,
-                "--only-categories=performance",
+                "--only-categories=performance,accessibility",
                 "--output=json",
                 f"--output-path={out}",
                 f"--chrome-flags={flags}",
@@ -481,7 +482,11 @@ def lighthouse(command: list[str], url: str, chromium: str) -> dict[str, float]:
             raise SystemExit(f"lighthouse failed on {url}:\n{run.stderr[-2000:]}")
         report = json.loads(out.read_text(encoding="utf-8"))
     audits = report["audits"]
-    got = {"score": float(report["categories"]["performance"]["score"])}
+    categories = report["categories"]
+    got = {
+        "score": float(categories["performance"]["score"]),
+        "a11y": float(categories["accessibility"]["score"]),
+    }
     for key, audit in (
         ("tbt_ms", "total-blocking-time"),
         ("fcp_ms", "first-contentful-paint"),
