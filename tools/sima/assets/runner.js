@@ -327,6 +327,7 @@
       var shown = function (text) { return text.replace(/\n$/, ""); };
       var made = module.createEditor(host, shown(source), {
         label: label,
+        describedBy: ui.hintId,
         onRun: function () { run(block); },
         onEscape: function () { ui.runButton.focus(); },
       });
@@ -340,6 +341,7 @@
       var area = document.createElement("textarea"); // the editor bundle failed to load
       area.value = source;
       area.setAttribute("aria-label", label);
+      area.setAttribute("aria-describedby", ui.hintId);
       area.spellcheck = false;
       area.rows = source.split("\n").length;
       area.addEventListener("keydown", function (e) {
@@ -438,12 +440,25 @@
       button("copy", "Copy", "Copy the code"));
     ui.toolbar = toolbar;
     block.querySelector(".sima-claim").after(toolbar);
+    // How to use and leave the editor: beside the buttons, and said with the code
+    // (aria-describedby).
+    var mac = /Mac|iPhone|iPad/.test(navigator.platform || "");
+    var hint = document.createElement("span");
+    hint.className = "sima-run__hint";
+    hint.id = ui.hintId = "sima-hint-" + block.dataset.snippet.replace(/[^A-Za-z0-9_-]/g, "-");
+    hint.textContent = "Keys: " + (mac ? "⌘+Enter" : "Ctrl+Enter") + " runs; Esc: back to Run; " +
+      (mac ? "Shift+Alt+M" : "Ctrl+M") + ": Tab moves on, not indents";
+    toolbar.append(hint);
 
     var region = document.createElement("div");
     region.className = "sima-run";
     region.setAttribute("role", "log");
     region.setAttribute("aria-live", "polite");
-    region.innerHTML = '<p class="sima-run__status"></p><pre class="sima-run__output" hidden></pre>';
+    // Only the status line is announced (the verdict, once); the report is a named
+    // region to read and scroll, in the tab order after the editor.
+    region.innerHTML = '<p class="sima-run__status"></p><pre class="sima-run__output" hidden ' +
+      'tabindex="0" role="region" aria-live="off"></pre>';
+    region.lastChild.setAttribute("aria-label", "Output of " + name(block) + ".py");
     var trace = block.querySelector(".sima-trace");
     (trace || block.lastElementChild).before(region);
 
@@ -465,6 +480,9 @@
     var code = staticCode(block);
     if (code) {
       code.tabIndex = 0;
+      code.setAttribute("role", "region");
+      code.setAttribute("aria-label", "Code of " + name(block) + ".py (focus it to edit)");
+      code.setAttribute("aria-describedby", ui.hintId);
       code.addEventListener("pointerdown", function (event) {
         if (ui.editor || event.button !== 0 || event.target.closest("a, button")) return;
         // No focus on the static code: the editor takes it, where the click was.
@@ -472,7 +490,8 @@
         editing(block, { x: event.clientX, y: event.clientY });
       });
       code.addEventListener("focusin", function (event) {
-        if (ui.editor || event.target !== code) return;
+        // The block itself, or the scroller inside it (Material's, sima.js's tab stop).
+        if (ui.editor || (event.target !== code && !event.target.matches("pre > code"))) return;
         editing(block, {});
       });
     }

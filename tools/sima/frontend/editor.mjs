@@ -47,10 +47,18 @@ const theme = EditorView.theme({
   },
   ".cm-gutters": {
     backgroundColor: "var(--md-code-bg-color)",
-    color: "var(--md-default-fg-color--light)",
+    color: "var(--sima-code-muted, var(--md-default-fg-color--light))",
     border: "none",
   },
-  ".cm-activeLine, .cm-activeLineGutter": {
+  // The line being edited is marked in the gutter (its number in full colour on a
+  // tint) and by a thin bar: a tint behind the code itself would take the highlighted
+  // words below 4.5:1.
+  ".cm-activeLine": {
+    backgroundColor: "transparent",
+    boxShadow: "inset .15em 0 var(--md-code-hl-color, #2977ff)",
+  },
+  ".cm-activeLineGutter": {
+    color: "var(--md-code-fg-color)",
     backgroundColor: "var(--md-code-hl-color--light, rgba(127,127,127,.12))",
   },
   "&.cm-focused": { outline: "2px solid var(--md-accent-fg-color)" },
@@ -64,7 +72,8 @@ const theme = EditorView.theme({
  * Mount an editor in `parent` holding `doc`.
  * @param {HTMLElement} parent
  * @param {string} doc
- * @param {{onRun: () => void, onEscape: () => void, label: string}} options
+ * @param {{onRun: () => void, onEscape: () => void, label: string, describedBy?: string}} options
+ *   describedBy: the id of the text that tells how to use and leave the editor
  */
 export function createEditor(parent, doc, options) {
   const keys = [
@@ -89,7 +98,13 @@ export function createEditor(parent, doc, options) {
         syntaxHighlighting(highlight),
         theme,
         keymap.of([...keys, ...defaultKeymap, ...historyKeymap, indentWithTab]),
-        EditorView.contentAttributes.of({ "aria-label": options.label }),
+        // tabindex: the editable content is focusable anyway; saying so lets checkers
+        // see that the scroller around it is reachable by keyboard.
+        EditorView.contentAttributes.of({
+          tabindex: "0",
+          "aria-label": options.label,
+          ...(options.describedBy ? { "aria-describedby": options.describedBy } : {}),
+        }),
       ],
     }),
   });
