@@ -66,7 +66,13 @@ def stub_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "markdown_extensions": real["markdown_extensions"],
         "plugins": [
             "search",
-            {"sima": {"node_modules": str(ROOT / "node_modules"), "prefixes": {"LESS": "Lesson"}}},
+            {
+                "sima": {
+                    "node_modules": str(ROOT / "node_modules"),
+                    "prefixes": {"LESS": "Lesson"},
+                    "runner": False,  # (a stub has no snippets; building the runtime is slow)
+                }
+            },
         ],
     }
     (project.root / "mkdocs.yml").write_text(json.dumps(config), encoding="utf-8")
@@ -96,6 +102,9 @@ class Audit:
             block.locator("> .highlight").focus()  # the static code becomes the editor
             expect(block.locator(".cm-content")).to_be_focused()
         self.page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true })")
+        # Every snippet block laid out: out of view the site skips their rendering
+        # (content-visibility), and axe measures colours and sizes on what is rendered.
+        self.page.add_style_tag(content=".sima-snippet { content-visibility: visible !important; }")
 
     def palette(self) -> str:
         scheme = self.page.locator("body").get_attribute("data-md-color-scheme")
