@@ -34,6 +34,7 @@ theme:
 plugins:
   - sima:
       node_modules: {node_modules}
+      runner: {runner}
       prefixes:
         LESS: Lesson Learned
         INT: Interface Pattern
@@ -52,16 +53,23 @@ def entry_text(ref_id: str, title: str, body: str = "", **fields: str) -> str:
 
 
 class Project:
-    """A temporary knowledge-base project on disk."""
+    """A temporary knowledge-base project on disk.
 
-    def __init__(self, root: Path) -> None:
+    Without the in-page runner unless asked for (`runner=True`): building its runtime
+    (the lab's wheel, a trimmed standard library found by running the claims in
+    Pyodide, a memory snapshot) takes most of a small build, and most tests are about
+    something else.
+    """
+
+    def __init__(self, root: Path, *, runner: bool = False) -> None:
         self.root = root
         (root / "entries").mkdir()
         (root / "snippets").mkdir()
         (root / "docs").mkdir()
         (root / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
         (root / "mkdocs.yml").write_text(
-            MKDOCS_YML.format(node_modules=ROOT / "node_modules"), encoding="utf-8"
+            MKDOCS_YML.format(node_modules=ROOT / "node_modules", runner=str(runner).lower()),
+            encoding="utf-8",
         )
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import platform
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -106,8 +107,9 @@ def test_build_date_follows_source_date_epoch() -> None:
 
 
 def test_pages_show_unproven_code_coverage_and_where_claims_were_proven(
-    project: Project,
+    tmp_path: Path,
 ) -> None:
+    project = Project(tmp_path, runner=True)  # (the page names the runner's Pyodide)
     with_unproven(project)
     result = run_mkdocs(
         project.root / "mkdocs.yml",

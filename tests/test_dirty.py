@@ -59,7 +59,6 @@ DRIVER = textwrap.dedent(
 def serve_edits(project: Project, *steps: dict[str, str]) -> list[dict[str, object]]:
     """Build `project` as `mkdocs serve --dirty` does, then apply each step's writes
     (path -> text) and rebuild: what each rebuild rewrote, left alone, and shows."""
-    project.write("mkdocs.yml", project.root.joinpath("mkdocs.yml").read_text() + RUNNERLESS)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     ran = subprocess.run(
         [sys.executable, "-c", DRIVER, json.dumps(steps)],
@@ -73,10 +72,6 @@ def serve_edits(project: Project, *steps: dict[str, str]) -> list[dict[str, obje
     assert ran.returncode == 0, ran.stderr
     report: list[dict[str, object]] = json.loads(ran.stdout.strip().splitlines()[-1])
     return report
-
-
-# No runner: the runtime is not what these tests are about, and building it is slow.
-RUNNERLESS = "      runner: false\n"
 
 
 def three_entries(project: Project) -> None:
