@@ -385,6 +385,7 @@ def runner_section(result: Result) -> list[str]:
                 _fig(figs["fcp_ms"]),
                 _fig(figs["lcp_ms"]),
                 _fig(figs["main_thread_ms"]) if "main_thread_ms" in figs else "",
+                _fig(figs["a11y"]) if "a11y" in figs else "",
             ]
             for page, figs in lighthouse["pages"].items()
         ]
@@ -393,7 +394,15 @@ def runner_section(result: Result) -> list[str]:
             "per page, alternating:",
             "",
             *_table(
-                ["page", "score", "total blocking ms", "FCP ms", "LCP ms", "main thread ms"],
+                [
+                    "page",
+                    "score",
+                    "total blocking ms",
+                    "FCP ms",
+                    "LCP ms",
+                    "main thread ms",
+                    "accessibility",
+                ],
                 rows,
             ),
         ]

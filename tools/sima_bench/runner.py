@@ -448,6 +448,10 @@ def bytes_before_interaction(browser: Browser, url: str, ledger: Ledger) -> dict
     return {"by_type": dict(sizes), "total": sent, "pyodide": pyodide}
 
 
+class LighthouseFailed(Exception):
+    """One Lighthouse run gave no score (its message says why)."""
+
+
 def lighthouse_command(root: Path) -> list[str] | None:
     """The pinned Lighthouse (npm, `node_modules/.bin/lighthouse`), or None."""
     tool = root / "node_modules" / ".bin" / "lighthouse"
@@ -483,10 +487,14 @@ def lighthouse(command: list[str], url: str, chromium: str) -> dict[str, float]:
         report = json.loads(out.read_text(encoding="utf-8"))
     audits = report["audits"]
     categories = report["categories"]
-    got = {
-        "score": float(categories["performance"]["score"]),
-        "a11y": float(categories["accessibility"]["score"]),
+    scores = {
+        "score": categories["performance"]["score"],
+        "a11y": categories["accessibility"]["score"],
     }
+    if None in scores.values():  # Lighthouse could not score the page this time
+        problem = report.get("runtimeError", {}).get("message", "no score")
+        raise LighthouseFailed(f"{url}: {problem}")
+    got = {key: float(value) for key, value in scores.items()}
     for key, audit in (
         ("tbt_ms", "total-blocking-time"),
         ("fcp_ms", "first-contentful-paint"),
@@ -548,13 +556,19 @@ def measure(
                 plain = bytes_before_interaction(browser, url + "plain-material/", ledger)
                 browser.close()
             scores: dict[str, Any] = {}
+            lighthouse_failures: list[str] = []
             command = lighthouse_command(root)
             if command is not None and lighthouse_runs > 0:
                 pages = {"LESS-22": ENTRY, "plain": "plain-material/", "guide": "authoring/"}
                 samples: dict[str, dict[str, list[float]]] = {p: {} for p in pages}
                 for _ in range(lighthouse_runs):  # alternating: drift hits both alike
                     for name, path in pages.items():
-                        for key, value in lighthouse(command, url + path, chromium).items():
+                        try:
+                            got = lighthouse(command, url + path, chromium)
+                        except LighthouseFailed as failed:
+                            lighthouse_failures.append(str(failed))
+                            continue
+                        for key, value in got.items():
                             samples[name].setdefault(key, []).append(value)
                 scores = {name: _figures(values) for name, values in samples.items()}
         finally:
@@ -567,9 +581,10 @@ def measure(
         "plain_material_page": plain,
         "page_weight_ratio": round(weight["total"] / plain["total"], 2),
     }
-    if scores:
+    if scores and all(scores.values()):
         data["lighthouse"] = {
             "runs": lighthouse_runs,
+            "failures": lighthouse_failures,
             "pages": scores,
             "tbt_ms": scores["LESS-22"]["tbt_ms"],
             "score_minus_plain": round(
