@@ -60,6 +60,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from sima.catalog import load_catalog
 from sima.settings import load_settings
@@ -262,23 +263,33 @@ class Network:
             return 0
         targets = self.session.send("Target.getTargets")["targetInfos"]
         workers = [t["targetId"] for t in targets if t["type"] == "service_worker"]
+        applied = 0
         for target in workers:
-            if target not in self.attached:
-                reply = self.session.send(
-                    "Target.attachToTarget", {"targetId": target, "flatten": False}
-                )
-                self.attached[target] = reply["sessionId"]
-            for method, params in (
-                ("Network.enable", {}),
-                ("Network.emulateNetworkConditions", conditions),
-            ):
-                self.message_id += 1
-                message = {"id": self.message_id, "method": method, "params": params}
-                self.session.send(
-                    "Target.sendMessageToTarget",
-                    {"sessionId": self.attached[target], "message": json.dumps(message)},
-                )
-        return len(workers)
+            for _ in range(2):  # a worker that stopped and started again needs a new session
+                try:
+                    self._apply(target, conditions)
+                    applied += 1
+                    break
+                except PlaywrightError:
+                    self.attached.pop(target, None)
+        return applied
+
+    def _apply(self, target: str, conditions: dict[str, Any]) -> None:
+        if target not in self.attached:
+            reply = self.session.send(
+                "Target.attachToTarget", {"targetId": target, "flatten": False}
+            )
+            self.attached[target] = reply["sessionId"]
+        for method, params in (
+            ("Network.enable", {}),
+            ("Network.emulateNetworkConditions", conditions),
+        ):
+            self.message_id += 1
+            message = {"id": self.message_id, "method": method, "params": params}
+            self.session.send(
+                "Target.sendMessageToTarget",
+                {"sessionId": self.attached[target], "message": json.dumps(message)},
+            )
 
 
 # -- samples -----------------------------------------------------------------------------
