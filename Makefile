@@ -1,5 +1,6 @@
 # Two commands matter: `make serve` and `make test`. Both set up what they need on a
-# fresh machine: a .venv (Python 3.12+), the npm packages, and (for tests) Chromium.
+# fresh machine: a .venv (Python 3.12+), the npm packages, and (for tests) Debian's
+# Chromium, Firefox ESR and WebKitGTK.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -13,7 +14,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help setup serve site test lint typecheck check pytest chromium clean constraints bench
+.PHONY: help setup serve site test lint typecheck check pytest chromium browsers clean constraints bench
 
 help:
 	@echo "make serve   set up, then serve the site at http://$(HOST):$(PORT) with live reload"
@@ -43,6 +44,20 @@ chromium:
 		DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) \
 			apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
+# The other engines readers use, for tests/browser/test_engines.py: Firefox ESR
+# (puppeteer-core drives it) and WebKitGTK's MiniBrowser with its WebDriver (selenium
+# drives it, on an Xvfb display the tests start). Each only if missing.
+browsers: chromium
+	@missing=""; \
+	command -v firefox-esr >/dev/null || missing="$$missing firefox-esr"; \
+	command -v WebKitWebDriver >/dev/null || missing="$$missing webkit2gtk-driver"; \
+	command -v Xvfb >/dev/null || missing="$$missing xvfb"; \
+	test -z "$$missing" || { \
+		echo "installing Debian$$missing (a few minutes)"; \
+		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) \
+			apt-get install -y -qq $$missing >/dev/null; }
+
 serve: setup
 	NO_MKDOCS_2_WARNING=1 SIMA_SITE_URL=http://$(HOST):$(PORT)/ $(BIN)/mkdocs serve --dirty --dev-addr $(HOST):$(PORT) --livereload
 
@@ -69,8 +84,8 @@ check: setup
 	$(BIN)/sima verify --mutants
 
 # Unit tests, every snippet claim, strict builds of the real site and of bad inputs,
-# and the browser tests (which need Chromium); then the site tests under ProperDocs.
-pytest: setup chromium
+# and the browser tests (which need the browsers); then the site tests under ProperDocs.
+pytest: setup browsers
 	NO_MKDOCS_2_WARNING=1 $(BIN)/pytest
 	@echo "The site tests again, built by ProperDocs (the maintained continuation of MkDocs 1.x):"
 	SIMA_GENERATOR=properdocs NO_MKDOCS_2_WARNING=1 $(BIN)/pytest tests/test_site.py tests/test_generators.py
