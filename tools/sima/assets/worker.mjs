@@ -573,6 +573,10 @@ async function load(options) {
     post({ type: "progress", text: "Downloading Python…" });
     stage = "start Python";
     const { pyodide, snapshot } = await startOrRetry(options);
+    // Python then checks for signals now and then, which calls out of WebAssembly:
+    // WebKit cannot stop a worker whose wasm never does (a `while True: pass` kept
+    // a core busy after Stop or the time limit). Nothing writes to the buffer.
+    pyodide.setInterruptBuffer(new Int32Array(1));
     stage = "take the runner offline";
     goOffline(pyodide);
     const ms = Math.round(performance.now() - started);
