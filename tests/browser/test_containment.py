@@ -96,7 +96,9 @@ def run(page: Page22, name: str, code: str | None = None) -> dict[str, object]:
 
 
 def status(page: Page22, name: str) -> str:
-    return block(page.visit, name).locator(".sima-run__status").inner_text()
+    # (text_content: the block may be out of view, so not laid out, and innerText
+    # reads only what is laid out)
+    return (block(page.visit, name).locator(".sima-run__status").text_content() or "").strip()
 
 
 def workers(page: Page22) -> int:
