@@ -106,9 +106,9 @@ POINT = """async (selector) => {
   }
   throw new Error(`${selector} does not keep still`);
 }"""
-#: Whether the pointer is on that element now. Blocks out of view are laid out only
-#: as they come into it (content-visibility), so what is below them can move away
-#: from under a pointer just put on it; like a reader, the drivers aim again.
+#: Whether the pointer is on that element now. What the page lays out late (a
+#: timeline, a table made sortable) can move an element away from under a pointer
+#: just put on it; like a reader, the drivers aim again.
 UNDER_POINTER = "(selector) => document.querySelector(selector).matches(':hover')"
 AIMS = 5
 

@@ -102,9 +102,6 @@ class Audit:
             block.locator("> .highlight").focus()  # the static code becomes the editor
             expect(block.locator(".cm-content")).to_be_focused()
         self.page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true })")
-        # Every snippet block laid out: out of view the site skips their rendering
-        # (content-visibility), and axe measures colours and sizes on what is rendered.
-        self.page.add_style_tag(content=".sima-snippet { content-visibility: visible !important; }")
 
     def palette(self) -> str:
         scheme = self.page.locator("body").get_attribute("data-md-color-scheme")

@@ -96,8 +96,7 @@ def run(page: Page22, name: str, code: str | None = None) -> dict[str, object]:
 
 
 def status(page: Page22, name: str) -> str:
-    # (text_content: the block may be out of view, so not laid out, and innerText
-    # reads only what is laid out)
+    # (text_content: the block may be out of view, and innerText depends on layout)
     return (block(page.visit, name).locator(".sima-run__status").text_content() or "").strip()
 
 

@@ -129,7 +129,7 @@ def test_keyboard_focus_and_run_make_the_editor_too(less22: Visit) -> None:
     page.keyboard.press("Tab")  # to the static code
     expect(target.locator(".cm-content")).to_be_focused()
     other = block(less22, "mistake1_user_sessions")
-    # (In view first: a block out of view is not laid out, its place only estimated.)
+    # (In view first, as a reader would be: what is measured is what the reader sees.)
     other.locator('[data-action="run"]').scroll_into_view_if_needed()
     top = other.locator(".sima-timeline").evaluate("e => e.getBoundingClientRect().top + scrollY")
     other.locator('[data-action="run"]').click()
@@ -257,7 +257,7 @@ def test_a_flood_of_output_is_cut_and_the_page_stays_responsive(shared: Visit) -
     result = run(shared, "lifecycle_cold_warm", code)
     assert result["state"] == "ok"
     log = block(shared, "lifecycle_cold_warm").locator(".sima-run__output")
-    text = log.text_content() or ""  # (the block may be out of view, so not laid out)
+    text = log.text_content() or ""  # (all of it, in view or not)
     assert "[output cut:" in text
     assert len(text) < 300_000
     assert shared.page.evaluate("1 + 1") == 2
