@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sima.settings import Settings
+from sima.content.settings import Settings
 from sima_bench.site import run_mkdocs, serve
 
 __all__ = ["ROOT", "RUN_TIMEOUT", "Project", "Served", "entry_text", "run_mkdocs", "serve"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from conftest import Project, entry_text
-from sima.catalog import load_catalog, parse_entry
-from sima.problems import Severity
-from sima.schema import SCHEMA_FILE, json_schema_text
+from sima.content.catalog import load_catalog, parse_entry
+from sima.content.problems import Severity
+from sima.content.schema import SCHEMA_FILE, json_schema_text
 
 PREFIXES = {"LESS": "Lesson Learned", "INT": "Interface Pattern"}
 

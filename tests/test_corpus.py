@@ -16,10 +16,10 @@ from bs4 import BeautifulSoup
 
 import legacy_corpus
 from conftest import Project, run_mkdocs
-from sima.catalog import load_catalog
 from sima.cli import main as sima
-from sima.corpus import MANIFEST, ImportReport, add_prefixes, import_paths
-from sima.settings import DEFAULT_PREFIXES, Settings, SettingsError, load_settings
+from sima.content.catalog import load_catalog
+from sima.content.settings import DEFAULT_PREFIXES, Settings, SettingsError, load_settings
+from sima.legacy.corpus import MANIFEST, ImportReport, add_prefixes, import_paths
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import ROOT, Project, run_mkdocs
-from sima.catalog import load_catalog
 from sima.cli import main as sima
-from sima.coverage import Coverage, build_date, entry_coverage, pinned_pyodide, python_blocks
+from sima.content.catalog import load_catalog
+from sima.proofs.coverage import Coverage, build_date, entry_coverage, pinned_pyodide, python_blocks
 from test_build import sound
 
 IMPORTED = "def handler(event, context):\n    return {'seen': event}\n"

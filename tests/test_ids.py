@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from sima.ids import compile_id_pattern, is_valid_id, prefix_of
+from sima.content.ids import compile_id_pattern, is_valid_id, prefix_of
 
 PATTERN = compile_id_pattern(["LESS", "INT", "LANG", "ARCH", "AP", "APX"])
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from sima.catalog import load_catalog, parse_entry
-from sima.corpus import import_paths
-from sima.importer import (
+from sima.content.catalog import load_catalog, parse_entry
+from sima.content.settings import Settings
+from sima.legacy.convert import (
     KEY_ORDER,
     Converted,
     ImportFailure,
@@ -19,7 +19,7 @@ from sima.importer import (
     convert,
     parse_date,
 )
-from sima.settings import Settings
+from sima.legacy.corpus import import_paths
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "legacy"
 SEED = Path(__file__).parent / "fixtures/seed/LESS-22.md"  # the original entry, as given
@@ -808,7 +808,7 @@ def test_a_failed_write_leaves_no_file(tmp_path: Path, monkeypatch: pytest.Monke
     def broken_replace(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("sima.corpus.os.replace", broken_replace)
+    monkeypatch.setattr("sima.legacy.corpus.os.replace", broken_replace)
     report = import_paths([FIXTURES / "good/style-b.md"], out, settings_for(tmp_path))
     assert report.written == []
     assert len(report.failed) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from sima.links import Backlink, LinkTarget, MentionScanner, collect_backlinks, mislabelled
+from sima.content.links import Backlink, LinkTarget, MentionScanner, collect_backlinks, mislabelled
 
 SCANNER = MentionScanner(["LESS", "INT", "DEC"])
 

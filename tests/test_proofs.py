@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from conftest import Project
-from sima.catalog import load_catalog
-from sima.problems import Severity
-from sima.proofs import SnippetCache, static_problems
+from sima.content.catalog import load_catalog
+from sima.content.problems import Severity
+from sima.proofs.prover import SnippetCache, static_problems
 from test_build import snippet_folder, sound
 
 

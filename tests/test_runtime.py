@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from sima import runtime
-from sima.runtime import (
+from sima.runtime import assemble as runtime
+from sima.runtime.assemble import (
     LAB_DISTRIBUTION,
     LOCK_FILE,
     SITE_DIR,
@@ -167,7 +167,7 @@ def test_runtime_files_are_named_by_content_and_the_big_ones_gzipped(cache: Path
 
 def test_the_standard_library_is_trimmed_to_what_the_claims_import(cache: Path) -> None:
     """A real run of stdlib.mjs in Node on one snippet folder."""
-    from sima.proofs import lab_payload
+    from sima.proofs.prover import lab_payload
 
     payloads = {"LESS-22": lab_payload(ROOT / "snippets" / "LESS-22")}
     built = prepare_runtime(PYODIDE, LAB, cache, snapshot=False, payloads=payloads)

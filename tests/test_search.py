@@ -8,10 +8,10 @@ import re
 import pytest
 
 from conftest import Project
-from sima.catalog import load_catalog
-from sima.graph import Node, neighbourhood_svg, site_svg, type_classes
-from sima.pages import backlinks_of, keyword_pages, links_out, render_indexes, slot
-from sima.search import compact, id_index
+from sima.content.catalog import load_catalog
+from sima.site.graph import Node, neighbourhood_svg, site_svg, type_classes
+from sima.site.id_index import compact, id_index
+from sima.site.pages import backlinks_of, keyword_pages, links_out, render_indexes, slot
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,8 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from conftest import ROOT
-from sima.catalog import load_catalog
-from sima.settings import load_settings
+from sima.content.catalog import load_catalog
+from sima.content.settings import load_settings
 from sima_lab import load_folder
 from sima_lab.timeline import timeline_svg
 

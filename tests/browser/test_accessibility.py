@@ -4,7 +4,7 @@ runner can be used by keyboard and followed by a screen reader.
 
 axe-core is the npm package (pinned in package.json), injected from node_modules.
 Playwright injects it as an inline script, which the page's Content-Security-Policy
-(tools/sima/csp.py) refuses, so the contexts that run axe bypass the policy; nothing
+(tools/sima/site/csp.py) refuses, so the contexts that run axe bypass the policy; nothing
 else differs (the policy itself is tested in test_containment.py).
 """
 

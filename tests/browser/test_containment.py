@@ -25,7 +25,7 @@ from browser.conftest import Visit, opened
 from browser.test_find import search
 from browser.test_runner import LESS22, block, handle
 from conftest import Served
-from sima.csp import inline_scripts, script_hash
+from sima.site.csp import inline_scripts, script_hash
 
 SNIPPET = "mistake1_user_sessions"
 OTHER = "mistake1_request_scoped"

@@ -31,8 +31,8 @@ import pytest
 
 from browser.engines import ENGINES, Engine, launched
 from conftest import ROOT, RUN_TIMEOUT, Served
-from sima.catalog import load_catalog
-from sima.settings import load_settings
+from sima.content.catalog import load_catalog
+from sima.content.settings import load_settings
 from sima_bench.site import QuietHandler
 
 LESS22 = ROOT / "snippets/LESS-22"

@@ -10,8 +10,8 @@ from playwright.sync_api import Browser, expect
 
 from browser.conftest import Visit, opened
 from conftest import ROOT, Served
-from sima.catalog import load_catalog
-from sima.settings import load_settings
+from sima.content.catalog import load_catalog
+from sima.content.settings import load_settings
 
 CATALOG = load_catalog(load_settings(ROOT / "mkdocs.yml"))
 IDS = sorted(CATALOG.entries)

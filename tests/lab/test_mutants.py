@@ -7,8 +7,8 @@ import textwrap
 import pytest
 
 from conftest import ROOT
-from sima.proofs import snippet_folders
-from sima.settings import load_settings
+from sima.content.settings import load_settings
+from sima.proofs.prover import snippet_folders
 from sima_lab import Claim, load_folder, load_scenarios
 from sima_lab.mutants import KINDS, folder_trials, mutants, targets, trials
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from conftest import ROOT
-from sima.proofs import lab_payload
+from sima.proofs.prover import lab_payload
 from sima_lab.runner import run_snippet
 
 FOLDERS = ("LESS-30", "LESS-31", "LESS-32", "LESS-33", "AP-01")

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from conftest import ROOT
-from sima.proofs import lab_payload
+from sima.proofs.prover import lab_payload
 from sima_lab.runner import run_snippet
 
 FOLDER = ROOT / "snippets" / "LESS-22"

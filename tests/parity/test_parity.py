@@ -2,7 +2,7 @@
 
 The site's browser runs claims with `sima_lab.runner` inside Pyodide, from the lab
 wheel registered in the site's `pyodide-lock.json`; `sima verify` and the build run
-them with CPython. This test builds that same runtime (`sima.runtime.prepare_runtime`),
+them with CPython. This test builds that same runtime (`sima.runtime.assemble.prepare_runtime`),
 runs every claimed snippet of every `snippets/<REF-ID>/` folder in both, once, and
 compares status, observed and declared verdicts, the failures declared and observed, and
 messages, and that both draw the same timeline.
@@ -21,11 +21,11 @@ from typing import Any
 import pytest
 
 from conftest import ROOT
-from sima import parity as harness
-from sima.parity import MARKER, Payload, Run, claim_tables
-from sima.proofs import snippet_folders
-from sima.runtime import LOCK_FILE, SITE_DIR, RuntimeError_, prepare_runtime
-from sima.settings import load_settings
+from sima.content.settings import load_settings
+from sima.proofs import parity as harness
+from sima.proofs.parity import MARKER, Payload, Run, claim_tables
+from sima.proofs.prover import snippet_folders
+from sima.runtime.assemble import LOCK_FILE, SITE_DIR, RuntimeError_, prepare_runtime
 from sima_lab.runner import run_snippet
 
 PYODIDE_DIR = ROOT / "node_modules" / "pyodide"

@@ -1,22 +1,22 @@
-"""Site tooling for the SIMA knowledge base.
+"""Site tooling for the SIMA knowledge base: the MkDocs plugin and the `sima` command.
 
-The package is split by concern; each module is importable without MkDocs except
-[`sima.plugin`][sima.plugin], the thin MkDocs glue:
+The subpackages depend one way: `content` on nothing, `site` on `content`, `proofs`
+on `content`, `site` and the lab, `legacy` on `content`; `runtime` stands alone.
+Only [`sima.plugin`][sima.plugin] imports MkDocs.
 
-- [`sima.settings`][sima.settings]: where entries and snippets live, the ID prefixes.
-- [`sima.ids`][sima.ids]: the REF-ID grammar.
-- [`sima.schema`][sima.schema]: the front-matter schema.
-- [`sima.catalog`][sima.catalog]: reads entries into plain data and reports problems.
-- [`sima.links`][sima.links]: finds ID mentions in Markdown and turns them into links.
-- [`sima.pages`][sima.pages]: writes the Markdown of entry and index pages.
-- [`sima.coverage`][sima.coverage]: proof coverage, and where claims were proven.
-- [`sima.importer`][sima.importer]: converts one legacy bold-header entry.
-- [`sima.corpus`][sima.corpus]: imports a whole legacy knowledge base.
+- [`sima.content`][sima.content]: entries, IDs, links, settings and problems.
+- [`sima.site`][sima.site]: pages, snippet blocks, graphs, ID search, the policy and
+  the service worker the build writes.
+- [`sima.proofs`][sima.proofs]: snippet claims proven in the lab, coverage, parity.
+- [`sima.runtime`][sima.runtime]: the self-hosted Pyodide with the lab as a wheel.
+- [`sima.legacy`][sima.legacy]: importing a legacy knowledge base.
+- [`sima.plugin`][sima.plugin]: the MkDocs hooks, thin glue over the above.
 - [`sima.cli`][sima.cli]: the `sima` command.
+- `frontend/` and `assets/`: the code and styles the browser runs.
 """
 
-from sima.catalog import Catalog, Entry, load_catalog
-from sima.problems import Problem
-from sima.settings import Settings
+from sima.content.catalog import Catalog, Entry, load_catalog
+from sima.content.problems import Problem
+from sima.content.settings import Settings
 
 __all__ = ["Catalog", "Entry", "Problem", "Settings", "load_catalog"]

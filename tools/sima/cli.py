@@ -23,14 +23,14 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from sima.catalog import docs_problems, load_catalog
-from sima.problems import Problem
-from sima.settings import Settings, SettingsError, load_settings
-from sima.snippets import UNPROVEN
+from sima.content.catalog import docs_problems, load_catalog
+from sima.content.problems import Problem
+from sima.content.settings import Settings, SettingsError, load_settings
+from sima.site.blocks import UNPROVEN
 from sima_lab.errors import Interrupted
 
 if TYPE_CHECKING:
-    from sima.corpus import ImportReport
+    from sima.legacy.corpus import ImportReport
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -44,8 +44,8 @@ def _print_problems(problems: Sequence[Problem]) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate entries, references and snippets, and report proof coverage; run no claim."""
-    from sima.coverage import catalog_coverage, coverage_lines
-    from sima.proofs import static_scan
+    from sima.proofs.coverage import catalog_coverage, coverage_lines
+    from sima.proofs.prover import static_scan
 
     settings = _settings(args)
     catalog = load_catalog(settings)
@@ -64,7 +64,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     """Convert legacy bold-header entries into front-matter entries, their code into
     unproven snippets."""
-    from sima.corpus import import_paths, prefixes_block
+    from sima.legacy.corpus import import_paths, prefixes_block
 
     settings = _settings(args)
     report = import_paths(
@@ -125,7 +125,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def _write_prefixes(config: Path, settings: Settings, report: ImportReport) -> bool:
     """Add the report's new prefixes to the sima plugin in `config`; False if it cannot."""
-    from sima.corpus import add_prefixes
+    from sima.legacy.corpus import add_prefixes
 
     new = {guess.prefix: guess.meaning for guess in report.prefixes}
     comments = {guess.prefix: f"added by sima import, {guess.how}" for guess in report.prefixes}
@@ -143,7 +143,7 @@ def _write_prefixes(config: Path, settings: Settings, report: ImportReport) -> b
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Run every snippet's claim in the lab (or only those given)."""
-    from sima.proofs import verify_all
+    from sima.proofs.prover import verify_all
 
     settings = _settings(args)
     results, problems = verify_all(settings, [Path(p) for p in args.paths])
@@ -160,7 +160,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             print(f"{view.status.upper()} {view.message}")
     failed = len(results) - passed - skipped + len(problems)
     if args.mutants:
-        from sima.proofs import mutation_scores
+        from sima.proofs.prover import mutation_scores
 
         for score in mutation_scores(settings, [Path(p) for p in args.paths]):
             for line in score.lines():
@@ -173,7 +173,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one snippet's scenario, print its trace and verdict."""
-    from sima.proofs import verify_all
+    from sima.proofs.prover import verify_all
 
     settings = _settings(args)
     results, problems = verify_all(settings, [Path(args.path)])
@@ -194,7 +194,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     """Scaffold an entry and its snippets folder."""
-    from sima.scaffold import ScaffoldError, scaffold
+    from sima.content.scaffold import ScaffoldError, scaffold
 
     settings = _settings(args)
     try:
@@ -209,7 +209,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print the front-matter JSON Schema, or write it to the committed file."""
-    from sima.schema import SCHEMA_FILE, json_schema_text
+    from sima.content.schema import SCHEMA_FILE, json_schema_text
 
     text = json_schema_text()
     if args.write:

@@ -26,10 +26,15 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 import sima_lab
-from sima.catalog import Catalog, docs_problems, load_catalog
-from sima.coverage import Provenance, build_provenance, catalog_coverage, pinned_pyodide
-from sima.csp import add_policy
-from sima.dirty import (
+from sima.content.catalog import Catalog, docs_problems, load_catalog
+from sima.content.problems import Problem, Severity
+from sima.content.settings import DEFAULT_PREFIXES, Settings
+from sima.proofs.coverage import Provenance, build_provenance, catalog_coverage, pinned_pyodide
+from sima.proofs.prover import SnippetCache, lab_payload, snippet_folders
+from sima.runtime.assemble import RuntimeError_, prepare_runtime
+from sima.site.blocks import SnippetView
+from sima.site.csp import add_policy
+from sima.site.dirty import (
     Generated,
     TemplateCache,
     UnchangedFile,
@@ -37,8 +42,9 @@ from sima.dirty import (
     rebuild_written_pages,
     site_shape,
 )
-from sima.offline import write_service_worker
-from sima.pages import (
+from sima.site.id_index import id_index
+from sima.site.offline import write_service_worker
+from sima.site.pages import (
     KEYWORD_PAGES,
     RenderedPage,
     backlinks_of,
@@ -50,12 +56,6 @@ from sima.pages import (
     slot,
     strip_without_plugin,
 )
-from sima.problems import Problem, Severity
-from sima.proofs import SnippetCache, lab_payload, snippet_folders
-from sima.runtime import RuntimeError_, prepare_runtime
-from sima.search import id_index
-from sima.settings import DEFAULT_PREFIXES, Settings
-from sima.snippets import SnippetView
 
 log = get_plugin_logger(__name__)
 
@@ -111,7 +111,7 @@ class SimaConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is unt
     csp = c.Type(bool, default=True)
     """Put a Content-Security-Policy in every page (a `<meta>` tag) that lets the
     browser load from the site's own host only: what a reader runs in the page cannot
-    send a request anywhere else (see `sima.csp`). Turn it off for a site that loads
+    send a request anywhere else (see `sima.site.csp`). Turn it off for a site that loads
     something from another host on purpose."""
 
 
@@ -130,7 +130,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         self.serving = False
         # Site paths of the runtime's files, for the service worker (after the build).
         self.runtime_files: list[str] = []
-        # `mkdocs serve --dirty`: the generated pages of the last build (sima.dirty).
+        # `mkdocs serve --dirty`: the generated pages of the last build (sima.site.dirty).
         self.dirty = False
         self.generated: Generated | None = None
         self.templates = TemplateCache()
@@ -268,7 +268,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         self, files: Files, config: MkDocsConfig, pages: list[tuple[RenderedPage, InclusionLevel]]
     ) -> None:
         """Add the generated pages; under `mkdocs serve --dirty`, those that did not
-        change since the last build as unchanged (see sima.dirty)."""
+        change since the last build as unchanged (see sima.site.dirty)."""
         assert self.catalog is not None
         titles = {ref_id: entry.title for ref_id, entry in self.catalog.entries.items()}
         current = Generated(
@@ -324,7 +324,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
             "timeout": self._timeout(),
             "pyodide": runtime.pyodide_version,
             "runtime": runtime.settings(),
-            # The service worker (sima.offline): not under `mkdocs serve`, where every
+            # The service worker (sima.site.offline): not under `mkdocs serve`, where every
             # page changes while it is read.
             "offline": not self.serving,
         }

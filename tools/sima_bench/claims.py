@@ -3,7 +3,7 @@
 Per run, in alternation:
 
 - `sima verify`: the wall time of the command, start-up and imports included;
-- the Node harness (`sima.parity`): the wall time of the `node` process, which loads
+- the Node harness (`sima.proofs.parity`): the wall time of the `node` process, which loads
   the Pyodide and lab wheel the site ships and runs every claim, with its own split
   into loading and running;
 - the claims alone in this process with CPython (`sima_lab.runner.run_snippet`),
@@ -19,10 +19,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sima import parity
-from sima.proofs import snippet_folders
-from sima.runtime import LOCK_FILE, SITE_DIR, prepare_runtime
-from sima.settings import load_settings
+from sima.content.settings import load_settings
+from sima.proofs import parity
+from sima.proofs.prover import snippet_folders
+from sima.runtime.assemble import LOCK_FILE, SITE_DIR, prepare_runtime
 from sima_bench.common import Figure, arguments, record
 from sima_lab.runner import run_snippet
 

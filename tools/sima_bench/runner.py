@@ -62,8 +62,8 @@ from typing import Any
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from sima.catalog import load_catalog
-from sima.settings import load_settings
+from sima.content.catalog import load_catalog
+from sima.content.settings import load_settings
 from sima_bench.common import Figure, arguments, record
 from sima_bench.site import CHROMIUM_FLAGS, QuietHandler, chromium_path, run_mkdocs
 from sima_bench.synth import MKDOCS_PLAIN

@@ -10,9 +10,9 @@ site), the script `sw.js` beside this module behind its manifest:
 - `immutable`: the files whose names carry their content's hash (the runtime, the
   snapshot, Material's bundles) and the runtime's files: served from the cache first;
 - `gzipped`: the files the build also wrote gzipped (`<file>.gz`, made here for the
-  site's text files, and by [`sima.runtime`][sima.runtime] for the runtime), which the
-  worker fetches compressed and gunzips, so that a host that does not compress sends
-  them compressed all the same.
+  site's text files, and by [`sima.runtime.assemble`][sima.runtime.assemble] for the
+  runtime), which the worker fetches compressed and gunzips, so that a host that does
+  not compress sends them compressed all the same.
 
 The page registers it (`assets/sima/offline.js`); `mkdocs serve` writes none.
 """

@@ -1,7 +1,7 @@
 """Run snippet claims in Pyodide under Node, the way the site's worker does.
 
 The harness (`run_claims.mjs`, beside this module) loads exactly the lock and lab
-wheel the site ships ([`prepare_runtime`][sima.runtime.prepare_runtime]) and calls
+wheel the site ships ([`prepare_runtime`][sima.runtime.assemble.prepare_runtime]) and calls
 `sima_lab.runner.run_snippet_json` for each run. The parity tests compare its results
 with CPython's; the claims benchmark times it.
 """
@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sima.proofs import lab_payload
-from sima.snippets import UNPROVEN
+from sima.proofs.prover import lab_payload
+from sima.site.blocks import UNPROVEN
 
 HARNESS = Path(__file__).with_name("run_claims.mjs")
 #: The harness's one line of result on stdout starts with this.

@@ -1,11 +1,11 @@
 // Writes the trimmed standard library the site's Python starts with: the files of
 // Pyodide's python_stdlib.zip that the lab and the site's snippets use, as bytecode
-// (tools/sima/runtime.py ships it, gzipped).
+// (tools/sima/runtime/assemble.py ships it, gzipped).
 //
 // Usage: node stdlib.mjs <pyodide-dir> <pyodide-lock.json> <input.json> <out.zip>
 //
 // <pyodide-dir> is node_modules/pyodide; <pyodide-lock.json> is the lock built by
-// tools/sima/runtime.py, with the lab wheel beside it; <input.json> is the input of
+// tools/sima/runtime/assemble.py, with the lab wheel beside it; <input.json> is the input of
 // run_claims.mjs ({"payloads": {key: payload}, "runs": [{"id", "payload", "name"}]}).
 // It starts Python the way the page's worker does, imports the lab and what the worker
 // itself imports (pyodide.http, to take it offline), runs every claim as the page's

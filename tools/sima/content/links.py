@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from sima.ids import id_regex
+from sima.content.ids import id_regex
 
 _PROTECTED = [
     # fenced code: ``` or ~~~ (3+), up to the matching closing fence or end of text

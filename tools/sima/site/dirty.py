@@ -3,12 +3,12 @@
 MkDocs' dirty reload skips a page whose file is not modified. A hand-written page is
 modified when its source is newer than its output; a page the plugin generates has
 no source file, so MkDocs would rebuild every one of them after any edit. The plugin
-remembers, for one serve session, what it generated ([`Generated`][sima.dirty.Generated]):
+remembers, for one serve session, what it generated ([`Generated`][sima.site.dirty.Generated]):
 a hash of each generated page's Markdown and inserts, and the site's shape (the
 entries' IDs and titles, the generated pages, the nav). After an edit:
 
 - a generated page whose hash is the same is handed to MkDocs as unchanged
-  ([`UnchangedFile`][sima.dirty.UnchangedFile]), so MkDocs keeps its output;
+  ([`UnchangedFile`][sima.site.dirty.UnchangedFile]), so MkDocs keeps its output;
 - a page whose backlinks, snippets or index rows changed has a new hash, so it is
   rebuilt with the edited one;
 - when the shape changed (an entry added, removed or retitled, which every page's nav
@@ -16,7 +16,7 @@ entries' IDs and titles, the generated pages, the nav). After an edit:
   hand-written ones too (their outputs are removed, which MkDocs reads as modified).
 
 Every rebuild also loads the theme afresh, and compiling its templates was the
-largest part of what an edit cost: [`TemplateCache`][sima.dirty.TemplateCache] keeps
+largest part of what an edit cost: [`TemplateCache`][sima.site.dirty.TemplateCache] keeps
 them compiled for the session (Jinja's bytecode cache, checked against each
 template's source, so an edited override is compiled again).
 """

@@ -2,9 +2,10 @@
 
 The old knowledge base keeps its metadata in bold lines (`**REF-ID:** LESS-22`) under a
 heading, and ends each file with Keywords, Related Topics, Version History and a footer.
-[`convert`][sima.importer.convert] turns one such file into an entry that
-[`parse_entry`][sima.catalog.parse_entry] accepts, and its Python code blocks into
-unproven snippets; [`sima.corpus`][sima.corpus] imports a whole knowledge base with it.
+[`convert`][sima.legacy.convert.convert] turns one such file into an entry that
+[`parse_entry`][sima.content.catalog.parse_entry] accepts, and its Python code blocks
+into unproven snippets; [`sima.legacy.corpus`][sima.legacy.corpus] imports a whole
+knowledge base with it.
 Nothing here touches the disk.
 
 Header styles read:
@@ -24,15 +25,15 @@ Headings, field names and values may carry emoji (`## 🎯 Summary`, `🟡 HIGH`
 read through, and dropped from the ends of titles. Files that carry no ID of their
 own and whose name or heading says hub, index or navigation
 (`Decisions-Master-Index.md`, `SIMA-Navigation-Hub.md`) are not entries:
-[`NotAnEntry`][sima.importer.NotAnEntry].
+[`NotAnEntry`][sima.legacy.convert.NotAnEntry].
 
-Mapping (every guess or repair is a [`Note`][sima.importer.Note] with its line):
+Mapping (every guess or repair is a [`Note`][sima.legacy.convert.Note] with its line):
 
 - REF-ID: the `REF-ID` line, else the ID before the title (`# ID: Title`), else the
   file name in a `# File: NAME.md` line, else the source file's name. An ID may have
   letters and several parts (`SPEC-NAMING`, `AWS-LAMBDA-01`).
 - ID prefixes the settings do not list are accepted and listed in
-  [`Converted.new_prefixes`][sima.importer.Converted]; the entry is valid once they are
+  [`Converted.new_prefixes`][sima.legacy.convert.Converted]; the entry is valid once they are
   configured.
 - type: the `Type` line, else the meaning of the ID's prefix (for a new prefix, the
   meaning the caller guessed, else `<PREFIX> entry`).
@@ -48,7 +49,7 @@ Mapping (every guess or repair is a [`Note`][sima.importer.Note] with its line):
   next: the footer's `Next`. These sections, Version History and the footer are removed.
 - `Topic`, `Version` and other fields with no place in the schema are dropped.
 - Python code blocks at the left margin that compile become snippets
-  ([`ImportedSnippet`][sima.importer.ImportedSnippet], claimed `unproven`) and an
+  ([`ImportedSnippet`][sima.legacy.convert.ImportedSnippet], claimed `unproven`) and an
   `@snippet(name)` line takes each one's place; other code stays as it is.
 - Relative links to `.md` files: to an entry's file (`../lessons/LESS-18.md`) they
   point to its page; to any other file (a hub) they become their text.
@@ -75,9 +76,9 @@ import ftfy
 import yaml
 from ftfy.badness import is_bad
 
-from sima.catalog import parse_entry
-from sima.coverage import PYTHON_INFO
-from sima.ids import ANY_ID, prefix_of
+from sima.content.catalog import parse_entry
+from sima.content.ids import ANY_ID, prefix_of
+from sima.proofs.coverage import PYTHON_INFO
 
 #: Status words (lower case) of legacy files and the schema status each becomes.
 STATUS_WORDS: Mapping[str, str] = {
@@ -485,11 +486,11 @@ def convert(
             name and in messages.
         prefixes: The configured ID prefixes and their meanings.
         guessed: Meanings guessed for prefixes the configuration does not list
-            (see [`sima.corpus`][sima.corpus]); a prefix in neither gets
-            [`default_meaning`][sima.importer.default_meaning].
+            (see [`sima.legacy.corpus`][sima.legacy.corpus]); a prefix in neither gets
+            [`default_meaning`][sima.legacy.convert.default_meaning].
 
     Returns:
-        The entry text, valid for [`parse_entry`][sima.catalog.parse_entry] once its
+        The entry text, valid for [`parse_entry`][sima.content.catalog.parse_entry] once its
         new prefixes are configured, its REF-ID, its snippets, and notes on every
         repair and guess.
 

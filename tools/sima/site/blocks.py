@@ -1,13 +1,13 @@
 """Snippets on the site: run each claim in the lab and render the block.
 
 The lab ([`sima_lab`][sima_lab]) proves the claims; this module turns its results
-into plain [`SnippetView`][sima.snippets.SnippetView] values and Markdown blocks that
+into plain [`SnippetView`][sima.site.blocks.SnippetView] values and Markdown blocks that
 carry the runner's stable hooks (`data-snippet`, `data-claim`).
 
 A block shows the claim, the code, the timeline of its trace (a `figure` with
 `data-timeline`, drawn by [`sima_lab.timeline`][sima_lab.timeline]), the trace
 table in a `<details>`, and, for a bad snippet and the good one that fixes it (a
-[`Pair`][sima.snippets.Pair]), a Diff button (`data-action="diff"`) that shows the
+[`Pair`][sima.site.blocks.Pair]), a Diff button (`data-action="diff"`) that shows the
 lines one removes and the other adds, with both verdicts.
 
 The search index takes the claim and the code; the trace table and the diff carry

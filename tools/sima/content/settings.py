@@ -1,7 +1,7 @@
 """Project settings: where entries and snippets live and which ID prefixes exist.
 
 The single source is the `sima` plugin's block in `mkdocs.yml`, so the site build and
-the `sima` command can never disagree. [`load_settings`][sima.settings.load_settings]
+the `sima` command can never disagree. [`load_settings`][sima.content.settings.load_settings]
 reads that block without importing MkDocs.
 """
 
@@ -99,7 +99,7 @@ def load_settings(config_file: Path) -> Settings:
 
 
 def settings_from_text(text: str, config_file: Path) -> Settings:
-    """[`load_settings`][sima.settings.load_settings] on the text of an `mkdocs.yml`
+    """[`load_settings`][sima.content.settings.load_settings] on the text of an `mkdocs.yml`
     that lives (or would live) at `config_file`.
 
     Raises:

@@ -1,16 +1,16 @@
 """Import a whole legacy knowledge base (`sima import`): every file that carries an ID.
 
-[`import_paths`][sima.corpus.import_paths] converts each file with
-[`convert`][sima.importer.convert] and writes, for each entry, `<out>/<REF-ID>.md` and,
+[`import_paths`][sima.legacy.corpus.import_paths] converts each file with
+[`convert`][sima.legacy.convert.convert] and writes, for each entry, `<out>/<REF-ID>.md` and,
 when it had Python code blocks, `snippets/<REF-ID>/` with one file per block and a
 `claims.toml` that claims each `unproven`. It never stops at the first problem:
 
-- Hub and index pages ([`NotAnEntry`][sima.importer.NotAnEntry]) are *skipped*, not
+- Hub and index pages ([`NotAnEntry`][sima.legacy.convert.NotAnEntry]) are *skipped*, not
   failed.
 - ID prefixes the configuration does not list are collected with a meaning guessed
   for each (the `Type` lines of its entries, else the folder they share), so that
-  [`prefixes_block`][sima.corpus.prefixes_block] can print the `prefixes:` block to add
-  and [`add_prefixes`][sima.corpus.add_prefixes] can write it into `mkdocs.yml`.
+  [`prefixes_block`][sima.legacy.corpus.prefixes_block] can print the `prefixes:` block to add
+  and [`add_prefixes`][sima.legacy.corpus.add_prefixes] can write it into `mkdocs.yml`.
 - IDs that entries name (related, next, links, prose) but nothing defines become
   planned stubs when asked (`stubs=True`).
 - Every repair and guess is a warning with the source file and line.
@@ -38,9 +38,12 @@ from pathlib import Path
 
 import yaml
 
-from sima.catalog import load_catalog, split_front_matter
-from sima.ids import prefix_of
-from sima.importer import (
+from sima.content.catalog import load_catalog, split_front_matter
+from sima.content.ids import prefix_of
+from sima.content.links import MentionScanner
+from sima.content.problems import Problem, Severity
+from sima.content.settings import Settings, SettingsError, settings_from_text
+from sima.legacy.convert import (
     Converted,
     ImportFailure,
     Named,
@@ -49,9 +52,6 @@ from sima.importer import (
     convert,
     default_meaning,
 )
-from sima.links import MentionScanner
-from sima.problems import Problem, Severity
-from sima.settings import Settings, SettingsError, settings_from_text
 
 #: The manifest of what the import wrote, in the output folder.
 MANIFEST = ".sima-import.json"
@@ -93,7 +93,7 @@ class Stub:
 
 @dataclass
 class ImportReport:
-    """What [`import_paths`][sima.corpus.import_paths] did.
+    """What [`import_paths`][sima.legacy.corpus.import_paths] did.
 
     Attributes:
         written: (source, destination, notes) of each entry written or updated.
@@ -687,7 +687,7 @@ def _check_after(
 ) -> list[Problem]:
     """What `sima check` reports about the imported files once the new prefixes are
     configured (the entries folder when `out_dir` is inside it, else `out_dir`)."""
-    from sima.proofs import static_problems  # the lab is only needed here
+    from sima.proofs.prover import static_problems  # the lab is only needed here
 
     inside = out_dir.resolve().is_relative_to(settings.entries_dir.resolve())
     check = replace(

@@ -2,8 +2,8 @@
 
 Reads every `snippets/<REF-ID>/` folder with [`sima_lab.load_folder`][sima_lab.load_folder],
 runs each claim with [`sima_lab.verify`][sima_lab.verify] and turns the results into
-[`SnippetView`][sima.snippets.SnippetView] values for the pages and
-[`Problem`][sima.problems.Problem] values for `sima check`, `sima verify` and the build.
+[`SnippetView`][sima.site.blocks.SnippetView] values for the pages and
+[`Problem`][sima.content.problems.Problem] values for `sima check`, `sima verify` and the build.
 
 - A broken folder (bad `claims.toml`, syntax error, claim without a file...) is an
   error: the page cannot show it.
@@ -24,11 +24,11 @@ from pathlib import Path
 
 import sima_lab
 import sima_lab.mutants
-from sima.catalog import Catalog
-from sima.pages import snippet_markers
-from sima.problems import Problem, Severity
-from sima.settings import Settings
-from sima.snippets import UNPROVEN, SnippetView
+from sima.content.catalog import Catalog
+from sima.content.problems import Problem, Severity
+from sima.content.settings import Settings
+from sima.site.blocks import UNPROVEN, SnippetView
+from sima.site.pages import snippet_markers
 from sima_lab.timeline import timeline_svg
 
 _WHERE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+): (?P<message>.*)$", re.DOTALL)

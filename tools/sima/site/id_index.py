@@ -16,7 +16,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sima.catalog import Catalog
+from sima.content.catalog import Catalog
 
 _SEPARATORS = re.compile(r"[\s\-_]+")
 

@@ -1,8 +1,8 @@
 """Relation graphs as SVG, drawn at build time (no script, no library, no network).
 
-- [`neighbourhood_svg`][sima.graph.neighbourhood_svg]: one entry in the middle, the
+- [`neighbourhood_svg`][sima.site.graph.neighbourhood_svg]: one entry in the middle, the
   entries that link to it on the left, those it links to on the right.
-- [`site_svg`][sima.graph.site_svg]: every entry on a circle, grouped and coloured by
+- [`site_svg`][sima.site.graph.site_svg]: every entry on a circle, grouped and coloured by
   type, with every link as a line.
 
 Both are pure functions of plain data. Nodes are SVG links (`<a xlink:href>`: Material's

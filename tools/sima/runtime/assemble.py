@@ -11,7 +11,7 @@ the page's settings rather than as a file to fetch.
 
 Every runtime file carries a hash of its content in its name (`pyodide.asm-<hash>.wasm`),
 so a new build never mixes with an old one in a cache (the service worker's, see
-`sima.offline`), and the big ones have a gzipped copy beside them (`.gz`, made here,
+`sima.site.offline`), and the big ones have a gzipped copy beside them (`.gz`, made here,
 deterministic): a static host that does not compress sends them compressed all the
 same, and the worker gunzips them with `DecompressionStream`, streaming the wasm into
 WebAssembly compilation. The uncompressed files stay for browsers without it.

@@ -1,6 +1,6 @@
 """Write the Markdown of entry pages and index pages.
 
-Pure functions from a [`Catalog`][sima.catalog.Catalog] (plus snippet results) to
+Pure functions from a [`Catalog`][sima.content.catalog.Catalog] (plus snippet results) to
 Markdown strings; the plugin hands these to MkDocs as generated files. Page URIs:
 `entries/<REF-ID>.md` for entries, `browse/*.md` for indexes.
 """
@@ -15,10 +15,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sima.catalog import Catalog, Entry
-from sima.graph import Node, legend, neighbourhood_svg, site_svg, type_classes
-from sima.links import Backlink, LinkTarget
-from sima.snippets import (
+from sima.content.catalog import Catalog, Entry
+from sima.content.links import Backlink, LinkTarget
+from sima.site.blocks import (
     Pair,
     SnippetView,
     diff_html,
@@ -26,9 +25,10 @@ from sima.snippets import (
     render_snippet,
     timeline_figure,
 )
+from sima.site.graph import Node, legend, neighbourhood_svg, site_svg, type_classes
 
-if TYPE_CHECKING:  # sima.coverage reads snippet markers from here
-    from sima.coverage import Coverage, Provenance
+if TYPE_CHECKING:  # sima.proofs.coverage reads snippet markers from here
+    from sima.proofs.coverage import Coverage, Provenance
 
 ENTRIES_DIR = "entries"
 #: Material search boosts: entry pages first, the pages that only list entries last.
@@ -120,7 +120,7 @@ def neighbourhood(
 ) -> tuple[list[str], dict[str, str]]:
     """The "Links" section: an SVG of what links here and what this links to.
 
-    Returns the section's Markdown (with a [`slot`][sima.pages.slot]) and the SVG.
+    Returns the section's Markdown (with a [`slot`][sima.site.pages.slot]) and the SVG.
     """
     uri = entry_uri(entry.ref_id)
     cited = backlinks.get(entry.ref_id, [])
@@ -170,7 +170,7 @@ class RenderedPage:
     Attributes:
         uri: The page's path, relative to the docs root.
         markdown: The page's Markdown.
-        inserts: Finished HTML by [`slot`][sima.pages.slot] key. The graphs go here
+        inserts: Finished HTML by [`slot`][sima.site.pages.slot] key. The graphs go here
             rather than into the Markdown: neither Markdown nor the search index has
             anything to do with thousands of SVG elements, and both were slowed by them.
     """
@@ -222,7 +222,7 @@ def _expand_snippets(
 ) -> tuple[str, dict[str, str]]:
     """The body with each `@snippet` line replaced by its block, and the HTML its
     slots take (each timeline's SVG, each pair's diff panel). An unknown snippet
-    shows a failure box; `sima.proofs` reports it with file and line before the build."""
+    shows a failure box; `sima.proofs.prover` reports it with file and line before the build."""
     markers = snippet_markers(entry)
     shown = {key: snippets[key] for key in markers.values() if key in snippets}
     pairs: dict[str, list[Pair]] = {}
@@ -279,9 +279,9 @@ def render_entry(  # noqa: PLR0917
     Args:
         entry: The entry.
         catalog: All entries.
-        backlinks: Who cites whom ([`backlinks_of`][sima.pages.backlinks_of]).
+        backlinks: Who cites whom ([`backlinks_of`][sima.site.pages.backlinks_of]).
         snippets: Snippet views by key.
-        outbound: What each entry links to ([`links_out`][sima.pages.links_out]);
+        outbound: What each entry links to ([`links_out`][sima.site.pages.links_out]);
             computed from `backlinks` when not given.
         coverage: The entry's proof coverage; with it, a page with code says how
             much of it is proven.

@@ -4,7 +4,7 @@
 // Usage: node snapshot.mjs <pyodide-dir> <pyodide-lock.json> <out.bin> [<stdlib.zip> [<modules.json>]]
 //
 // <pyodide-dir> is node_modules/pyodide; <pyodide-lock.json> is the lock built by
-// tools/sima/runtime.py, with the lab wheel beside it; <stdlib.zip> the standard
+// tools/sima/runtime/assemble.py, with the lab wheel beside it; <stdlib.zip> the standard
 // library the site's Python starts with (the trimmed one: the snapshot keeps its table
 // of contents, so the page must start with the same file); <modules.json> a list of
 // standard modules to import as well (those the claims use). Output: the raw snapshot

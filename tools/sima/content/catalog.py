@@ -1,7 +1,7 @@
 """Read entries into plain data and report every problem with file and line.
 
-[`load_catalog`][sima.catalog.load_catalog] never raises for content errors: a broken
-entry becomes a [`Problem`][sima.problems.Problem] and the others still load, so one
+[`load_catalog`][sima.content.catalog.load_catalog] never raises for content errors: a broken
+entry becomes a [`Problem`][sima.content.problems.Problem] and the others still load, so one
 run lists everything that is wrong. No MkDocs import here; the plugin and the CLI
 share this module.
 """
@@ -17,10 +17,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from sima.links import Backlink, MentionScanner, collect_backlinks, mislabelled
-from sima.problems import Problem, Severity
-from sima.schema import FrontMatter
-from sima.settings import Settings
+from sima.content.links import Backlink, MentionScanner, collect_backlinks, mislabelled
+from sima.content.problems import Problem, Severity
+from sima.content.schema import FrontMatter
+from sima.content.settings import Settings
 
 FENCE = "---"
 

@@ -1,9 +1,9 @@
 // Runs snippet claims inside Pyodide under Node, the way the site's worker does.
 //
-// Usage: node tools/sima/run_claims.mjs <pyodide-dir> <pyodide-lock.json> <input.json>
+// Usage: node tools/sima/proofs/run_claims.mjs <pyodide-dir> <pyodide-lock.json> <input.json>
 //
 // <pyodide-dir> is node_modules/pyodide (indexURL). <pyodide-lock.json> is the lock
-// built by tools/sima/runtime.py, with the lab wheel (sima-lab) beside it: Pyodide
+// built by tools/sima/runtime/assemble.py, with the lab wheel (sima-lab) beside it: Pyodide
 // takes the wheel's folder (packageBaseUrl, and in Node packageCacheDir) from the
 // lock's URL, as the browser does with assets/pyodide/.
 //

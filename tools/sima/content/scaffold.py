@@ -11,9 +11,9 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from sima.catalog import Catalog, load_catalog
-from sima.ids import ANY_ID, prefix_of
-from sima.settings import Settings
+from sima.content.catalog import Catalog, load_catalog
+from sima.content.ids import ANY_ID, prefix_of
+from sima.content.settings import Settings
 
 
 class ScaffoldError(Exception):

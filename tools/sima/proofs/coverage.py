@@ -7,7 +7,7 @@ snippet (what `sima import` makes of a legacy code block), a snippet that does n
 exist and plain Python in the body are not. Pure functions: `sima check`, the pages
 and the plugin share them.
 
-[`Provenance`][sima.coverage.Provenance] says where the claims were proven: the
+[`Provenance`][sima.proofs.coverage.Provenance] says where the claims were proven: the
 CPython that ran them at build time, the Pyodide that re-runs them in the browser,
 and the build's date (from `SOURCE_DATE_EPOCH` when set, so that a build can be
 reproduced byte for byte).
@@ -23,8 +23,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from sima.catalog import Catalog, Entry
-from sima.pages import snippet_markers
+from sima.content.catalog import Catalog, Entry
+from sima.site.pages import snippet_markers
 
 #: Info-string words that mark a fenced block as Python.
 PYTHON_INFO = frozenset({"python", "py", "python3", "py3", "pycon"})

@@ -2,7 +2,7 @@
 
 A REF-ID is a configured prefix followed by one or more dash-separated upper-case
 segments: `LESS-22`, `LANG-PY-01`, `ARCH-SUGA`. Prefixes come from `mkdocs.yml`
-(see [`Settings.prefixes`][sima.settings.Settings]); nothing here hard-codes them.
+(see [`Settings.prefixes`][sima.content.settings.Settings]); nothing here hard-codes them.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def id_regex(prefixes: Iterable[str]) -> str:
 
 
 def compile_id_pattern(prefixes: Iterable[str]) -> re.Pattern[str]:
-    """Compiled [`id_regex`][sima.ids.id_regex]."""
+    """Compiled [`id_regex`][sima.content.ids.id_regex]."""
     return re.compile(id_regex(prefixes))
 
 
