@@ -120,13 +120,19 @@ def site_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 @pytest.fixture(scope="session")
 def built_site(site_server: Served) -> Path:
     """The real site, built once with `--strict` for the address it is served from."""
+    build_real_site(site_server.root, site_server.url)
+    return site_server.root
+
+
+def build_real_site(out: Path, url: str, run_timeout: int = RUN_TIMEOUT) -> None:
+    """Build this repository's site with `--strict` into `out`, for the address `url`,
+    with the runner's time limit `run_timeout` (seconds); fail with MkDocs' output."""
     result = run_mkdocs(
         ROOT / "mkdocs.yml",
         "build",
         "--strict",
         "-d",
-        str(site_server.root),
-        env={"SIMA_SITE_URL": site_server.url, "SIMA_RUN_TIMEOUT": str(RUN_TIMEOUT)},
+        str(out),
+        env={"SIMA_SITE_URL": url, "SIMA_RUN_TIMEOUT": str(run_timeout)},
     )
     assert result.returncode == 0, result.stderr
-    return site_server.root

@@ -12,9 +12,7 @@ refuse a file or answer it otherwise (the request routing only Playwright has).
 
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
 import io
 import re
 import threading
@@ -33,7 +31,7 @@ from browser.engines import ENGINES, Engine, launched
 from conftest import ROOT, RUN_TIMEOUT, Served
 from sima.content.catalog import load_catalog
 from sima.content.settings import load_settings
-from sima_bench.site import QuietHandler
+from sima_bench.site import QuietHandler, serve
 
 LESS22 = ROOT / "snippets/LESS-22"
 CLAIMS = tomllib.loads((LESS22 / "claims.toml").read_text(encoding="utf-8"))
@@ -122,13 +120,7 @@ def serving(root: Path, built_for: str) -> Iterator[Site]:
     sitemap names that port instead, as a build for it would: instant navigation
     follows only the links the sitemap lists (host and protocol aside)."""
     site = Site()
-    handler = type("Handler", (SiteHandler,), {"site": site})
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(root))
-    )
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    site.url = f"http://127.0.0.1:{server.server_address[1]}/"
+    server, site.url = serve(root, type("Handler", (SiteHandler,), {"site": site}))
     sitemap = (root / "sitemap.xml").read_text(encoding="utf-8")
     site.answer(SITEMAP, 200, sitemap.replace(built_for, site.url).encode())
     try:

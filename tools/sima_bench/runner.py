@@ -44,7 +44,6 @@ blocking time and the performance score (see `lighthouse`).
 
 from __future__ import annotations
 
-import functools
 import http.server
 import json
 import os
@@ -65,7 +64,7 @@ from playwright.sync_api import Error as PlaywrightError
 from sima.content.catalog import load_catalog
 from sima.content.settings import load_settings
 from sima_bench.common import Figure, arguments, record
-from sima_bench.site import CHROMIUM_FLAGS, QuietHandler, chromium_path, run_mkdocs
+from sima_bench.site import CHROMIUM_FLAGS, QuietHandler, chromium_path, run_mkdocs, serve
 from sima_bench.synth import MKDOCS_PLAIN
 
 SNIPPET = "LESS-22/mistake1_user_sessions"
@@ -213,13 +212,8 @@ class LedgerHandler(QuietHandler):
 def serve_counted(root: Path) -> tuple[http.server.ThreadingHTTPServer, str, Ledger]:
     """A `LedgerHandler` server for `root` on a free port: the server, its URL, its ledger."""
     ledger = Ledger()
-    handler = type("Handler", (LedgerHandler,), {"ledger": ledger})
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(root))
-    )
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/", ledger
+    server, url = serve(root, type("Handler", (LedgerHandler,), {"ledger": ledger}))
+    return server, url, ledger
 
 
 # -- network profiles --------------------------------------------------------------------

@@ -47,18 +47,24 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def serve(root: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    """Start a static server for `root` on a free port of 127.0.0.1; return it and its URL."""
-    handler = functools.partial(QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def serve(
+    root: Path, handler: type[QuietHandler] = QuietHandler
+) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Serve `root` on a free port of 127.0.0.1, from a daemon thread, with `handler`
+    (a [`QuietHandler`][sima_bench.site.QuietHandler] or a subclass that counts or
+    refuses requests). Returns the server (shut it down when done) and its URL."""
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(root))
+    )
+    server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
 @contextmanager
-def served(root: Path) -> Iterator[str]:
-    """`serve` as a context manager."""
-    server, url = serve(root)
+def served(root: Path, handler: type[QuietHandler] = QuietHandler) -> Iterator[str]:
+    """[`serve`][sima_bench.site.serve] as a context manager."""
+    server, url = serve(root, handler)
     try:
         yield url
     finally:
