@@ -29,7 +29,10 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	@touch $@
 
-node_modules/.installed: package.json package-lock.json tools/sima/frontend/editor.mjs
+# The browser code (ES modules) that `npm run build` bundles: a change rebuilds them.
+FRONTEND := $(shell find tools/sima/frontend -name '*.mjs')
+
+node_modules/.installed: package.json package-lock.json $(FRONTEND)
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build
 	@touch $@

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 
 from browser.test_runner import LESS22
-from conftest import ROOT, RUN_TIMEOUT, run_mkdocs
+from conftest import RUN_TIMEOUT, build_real_site
 from sima_bench.runner import PROFILES, RUNTIME, Ledger, Network, serve_counted
 
 SNIPPET = "mistake1_request_scoped"
@@ -37,16 +37,8 @@ class Site:
     url: str
     ledger: Ledger
 
-    def build(self, timeout: int = RUN_TIMEOUT) -> None:
-        built = run_mkdocs(
-            ROOT / "mkdocs.yml",
-            "build",
-            "--strict",
-            "-d",
-            str(self.root),
-            env={"SIMA_SITE_URL": self.url, "SIMA_RUN_TIMEOUT": str(timeout)},
-        )
-        assert built.returncode == 0, built.stderr
+    def build(self, run_timeout: int = RUN_TIMEOUT) -> None:
+        build_real_site(self.root, self.url, run_timeout)
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +121,7 @@ def reader(browser: Browser, site: Site) -> Iterator[Reader]:
 
 
 def runtime_names(page: Page) -> dict[str, str]:
-    names: dict[str, str] = page.evaluate("window.SIMA_CONFIG.runtime.names")
+    names: dict[str, str] = page.evaluate("window.sima.config.runtime.names")
     return names
 
 
@@ -140,7 +132,7 @@ def first_visit(reader: Reader) -> Page:
     result = reader.run(page)
     assert (result["state"], result["observed"]) == ("ok", "good")
     names = runtime_names(page)
-    snapshot = page.evaluate("window.SIMA_CONFIG.snapshot")
+    snapshot = page.evaluate("window.sima.config.snapshot")
     page_file = "/entries/LESS-22/index.html"  # (kept as the page loaded it)
     reader.kept(page, names["wasm"] + ".gz", names["stdlib"] + ".gz", snapshot, page_file)
     return page
@@ -207,7 +199,7 @@ def test_a_cached_snapshot_is_restored_and_a_slow_link_starts_plain(reader: Read
     assert (result["state"], result["observed"]) == ("ok", "good")
     ready = [m for m in reader.console if "Python ready" in m]
     assert ready and "snapshot" not in ready[-1], reader.console
-    snapshot = page.evaluate("window.SIMA_CONFIG.snapshot")
+    snapshot = page.evaluate("window.sima.config.snapshot")
     reader.kept(page, snapshot)
     again = reader.open()
     assert reader.run(again)["state"] == "ok"
@@ -219,7 +211,7 @@ def test_a_new_build_replaces_the_old_cache(reader: Reader) -> None:
     page = first_visit(reader)
     old = reader.cache(page)
     old_names = runtime_names(page)
-    reader.site.build(timeout=RUN_TIMEOUT + 1)  # a new deploy: other settings, same runtime
+    reader.site.build(run_timeout=RUN_TIMEOUT + 1)  # a new deploy: other settings, same runtime
     ledger = reader.site.ledger
     mark = ledger.mark()
     fresh = reader.context.new_page()
@@ -229,7 +221,7 @@ def test_a_new_build_replaces_the_old_cache(reader: Reader) -> None:
     until(fresh, lambda: len(fresh.evaluate(CACHES)) == 1)
     fresh.reload()
     fresh.wait_for_function(CONTROLLED)
-    assert fresh.evaluate("window.SIMA_CONFIG.timeout") == RUN_TIMEOUT + 1
+    assert fresh.evaluate("window.sima.config.timeout") == RUN_TIMEOUT + 1
     assert runtime_names(fresh) == old_names
     result = reader.run(fresh)
     assert (result["state"], result["observed"]) == ("ok", "good")

@@ -333,7 +333,7 @@ def test_a_failed_load_says_what_failed_and_retry_works(less22: Visit) -> None:
 def trimmed_stdlib(site: Path) -> set[str]:
     """The files of the standard library zip the site's Python starts with."""
     config = (site / "assets/sima/config.js").read_text(encoding="utf-8")
-    settings = json.loads(config.removeprefix("window.SIMA_CONFIG = ").rstrip().rstrip(";"))
+    settings = json.loads(config.removeprefix("export default ").rstrip().rstrip(";"))
     name = settings["runtime"]["names"]["stdlib"]
     with zipfile.ZipFile(site / "assets/pyodide" / name) as zipped:
         return set(zipped.namelist())

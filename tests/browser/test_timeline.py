@@ -78,7 +78,7 @@ def test_focus_shows_the_row_and_arrows_move_along_the_invocations(page: Visit) 
 
 
 def test_the_diff_button_shows_the_fix_beside_the_mistake_without_the_runner(visit: Visit) -> None:
-    visit.page.route("**/assets/sima/runner.js*", lambda route: route.abort())
+    visit.page.route("**/assets/sima/run.js*", lambda route: route.abort())
     visit.goto("entries/LESS-22/")
     visit.page.wait_for_load_state("networkidle")
     bad, good = block(visit, LEAK), block(visit, FIX)

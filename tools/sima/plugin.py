@@ -67,8 +67,26 @@ VENDORED = {
     "assets/vendor/tablesort.min.js": "tablesort/dist/tablesort.min.js",
     "assets/vendor/tablesort.number.min.js": "tablesort/dist/sorts/tablesort.number.min.js",
 }
-#: The editor bundle, built from tools/sima/frontend/editor.mjs by `npm run build`.
-EDITOR = {"assets/vendor/editor.js": ".sima/editor.js"}
+#: The browser code, ES modules in tools/sima/frontend/ bundled by `npm run build` (its
+#: build.mjs) into node_modules/.sima/: site path -> path in node_modules. Every page:
+BUNDLES = {"assets/sima/site.js": ".sima/site.js"}
+#: With the `id_search` option.
+FIND_BUNDLES = {"assets/sima/find.js": ".sima/find.js"}
+#: With the `runner` option: the in-page runner (which imports the build's settings,
+#: assets/sima/config.js), its Python worker, and the editor it imports on demand.
+RUN_BUNDLES = {
+    "assets/sima/run.js": ".sima/run.js",
+    "assets/sima/python-worker.js": ".sima/python-worker.js",
+    "assets/vendor/editor.js": ".sima/editor.js",
+}
+
+
+def module_script(path: str) -> c.ExtraScriptValue:
+    """An `extra_javascript` entry that pages load as an ES module."""
+    script = c.ExtraScriptValue(path)
+    script.type = "module"
+    return script
+
 
 #: Markdown extensions the generated pages rely on.
 EXTENSIONS = ["attr_list", "md_in_html", "admonition", "pymdownx.details", "pymdownx.superfences"]
@@ -158,14 +176,13 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         config.extra_css.append("assets/sima/timeline.css")
         config.extra_javascript.append("assets/vendor/tablesort.min.js")
         config.extra_javascript.append("assets/vendor/tablesort.number.min.js")
-        config.extra_javascript.append("assets/sima/sima.js")
-        config.extra_javascript.append("assets/sima/timeline.js")
+        config.extra_javascript.append(module_script("assets/sima/site.js"))
         if self.config.id_search:
-            config.extra_javascript.append("assets/sima/find.js")
+            config.extra_javascript.append(module_script("assets/sima/find.js"))
         if self.config.runner:
-            config.extra_javascript.append("assets/sima/config.js")
-            config.extra_javascript.append("assets/sima/offline.js")
-            config.extra_javascript.append("assets/sima/runner.js")
+            # run.js imports config.js; named here too, both are fetched at once.
+            config.extra_javascript.append(module_script("assets/sima/config.js"))
+            config.extra_javascript.append(module_script("assets/sima/run.js"))
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
@@ -230,16 +247,18 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
             )
             pages.append((index, level))
         self._generate_all(files, config, pages)
-        skipped = set() if self.config.id_search else {"find.js"}
-        if not self.config.runner:
-            skipped |= {"runner.js", "worker.mjs", "offline.js"}
         for asset in sorted(ASSETS.iterdir()):
-            if asset.is_file() and asset.name not in skipped:
+            if asset.is_file():
                 files.append(
                     File.generated(config, f"assets/sima/{asset.name}", abs_src_path=str(asset))
                 )
         modules = self.settings.root / self.config.node_modules
-        vendored = {**VENDORED, **(EDITOR if self.config.runner else {})}
+        vendored = {
+            **VENDORED,
+            **BUNDLES,
+            **(FIND_BUNDLES if self.config.id_search else {}),
+            **(RUN_BUNDLES if self.config.runner else {}),
+        }
         for site_path, package_path in vendored.items():
             source = modules / package_path
             if not source.is_file():
@@ -332,7 +351,9 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
             # The worker checks the version before restoring (Pyodide checks its build id).
             settings["snapshot"] = runtime.snapshot
             settings["snapshot_pyodide"] = runtime.pyodide_version
-        script = f"window.SIMA_CONFIG = {json.dumps(settings)};\n"
+        # An ES module that run.js imports: the one channel from here to the browser
+        # code (tools/sima/frontend/runner/settings.mjs says what each setting is).
+        script = f"export default {json.dumps(settings)};\n"
         files.append(File.generated(config, "assets/sima/config.js", content=script))
 
     def _timeout(self) -> float:

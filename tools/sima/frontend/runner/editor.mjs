@@ -1,5 +1,7 @@
 // The snippet editor: CodeMirror 6, bundled by esbuild into node_modules/.sima/editor.js
-// (`npm run build`, which `make setup` runs) and served by the site itself.
+// (`npm run build`, which `make setup` runs; see ../build.mjs) and served by the site
+// itself as assets/vendor/editor.js, which runner/code.mjs imports on demand (when a
+// reader reaches for a block's code, or once Python is in).
 // Colours come from mkdocs-material's CSS variables, so the editor follows the light
 // and dark palettes without code.
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";

@@ -1,4 +1,6 @@
-// The Python worker: one per page session, a module worker (Pyodide 314 needs one).
+// The Python worker: one per page session, a module worker (Pyodide 314 needs one),
+// served as assets/sima/python-worker.js (bundled and minified by build.mjs) and
+// started by runner/worker-client.mjs, whose messages are listed below.
 // It loads Pyodide from the site itself (assets/pyodide/, every file named by a hash
 // of its content), then the lab wheel registered in the trimmed lock the page passes
 // on, and runs snippets with sima_lab.runner, one after the other in the order they
@@ -13,12 +15,12 @@
 // the stage and the megabytes left.
 //
 // The standard library Python starts with is trimmed to what the lab and the claims
-// import (tools/sima/stdlib.mjs); the first import of a standard module it lacks
+// import (tools/sima/runtime/stdlib.mjs); the first import of a standard module it lacks
 // fetches the whole one (a synchronous request: an import cannot wait), so every
 // import that works in the build works here.
 //
 // With a snapshot named in the "load" message (made at build time by
-// tools/sima/snapshot.mjs, gzipped), it restores Python with the lab already imported
+// tools/sima/runtime/snapshot.mjs, gzipped), it restores Python with the lab already imported
 // instead of starting it: Pyodide's underscore option _loadSnapshot (314.0.7). Any
 // failure (HTTP error, another Pyodide version or build, a restore error) is logged
 // with console.warn and followed by the plain load.
