@@ -72,9 +72,11 @@ site: setup
 # time: every folder's is a module named `scenarios`.
 SCENARIOS := $(wildcard snippets/*/scenarios.py)
 
+# ESLint (eslint.config.mjs) over every .js and .mjs under tools/ and tests/browser/.
 lint: setup
 	$(BIN)/ruff check tools tests $(SCENARIOS)
 	$(BIN)/ruff format --check tools tests $(SCENARIOS)
+	npx --no-install eslint --max-warnings=0 eslint.config.mjs tools tests/browser
 
 typecheck: setup
 	$(BIN)/mypy
