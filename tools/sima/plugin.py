@@ -26,7 +26,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 import sima_lab
-from sima.content.catalog import Catalog, docs_problems, load_catalog
+from sima.content.catalog import Catalog, EntryReader, docs_problems, load_catalog
 from sima.content.problems import Problem, Severity
 from sima.content.settings import DEFAULT_PREFIXES, Settings
 from sima.proofs.coverage import Provenance, build_provenance, catalog_coverage, pinned_pyodide
@@ -142,7 +142,8 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         self.snippet_views: dict[str, SnippetView] = {}
         # HTML put into generated pages after Markdown, by page path.
         self.inserts: dict[str, Mapping[str, str]] = {}
-        # Keyed by content hash, so serve rebuilds re-run only what changed.
+        # Keyed by content, so serve rebuilds re-read and re-run only what changed.
+        self.entry_reader = EntryReader()
         self.snippet_cache = SnippetCache()
         # `mkdocs serve` injects an inline live-reload script no hash can name.
         self.serving = False
@@ -188,7 +189,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
     def on_pre_build(self, config: MkDocsConfig) -> None:
         """Read and check all content before MkDocs cleans the site folder."""
         assert self.settings is not None
-        catalog = load_catalog(self.settings)
+        catalog = load_catalog(self.settings, self.entry_reader)
         views, snippet_problems = self.snippet_cache.collect(self.settings, catalog)
         problems = [*catalog.problems, *snippet_problems, *docs_problems(self.settings, catalog)]
         self._report(problems, strict=bool(config.strict))

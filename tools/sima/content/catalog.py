@@ -83,6 +83,9 @@ class Catalog:
     settings: Settings
     entries: Mapping[str, Entry]
     problems: tuple[Problem, ...] = ()
+    #: A scanner to reuse (an [`EntryReader`][sima.content.catalog.EntryReader]'s,
+    #: which remembers the texts it scanned); by default one of the catalog's own.
+    given_scanner: MentionScanner | None = field(default=None, compare=False, repr=False)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -97,7 +100,7 @@ class Catalog:
     @cached_property
     def scanner(self) -> MentionScanner:
         """The mention scanner for this catalog's prefixes (compiled once)."""
-        return MentionScanner(self.settings.prefixes)
+        return self.given_scanner or MentionScanner(self.settings.prefixes)
 
     @cached_property
     def backlinks(self) -> dict[str, list[Backlink]]:
@@ -243,20 +246,58 @@ def entry_files(settings: Settings) -> list[Path]:
     return sorted(p for p in settings.entries_dir.rglob("*.md") if p.is_file())
 
 
-def load_catalog(settings: Settings) -> Catalog:
+@dataclass
+class EntryReader:
+    """Parsed entries by file content, and one mention scanner, kept between builds.
+
+    Under `mkdocs serve` the plugin keeps one reader, so a rebuild parses and scans
+    only the files an edit changed. Parsing is pure: the same path, bytes and
+    prefixes give the same entry. Only the last build's files are kept.
+    """
+
+    _parsed: dict[tuple[str, bytes], Entry | list[Problem]] = field(default_factory=dict)
+    _fresh: dict[tuple[str, bytes], Entry | list[Problem]] = field(default_factory=dict)
+    _scanner: MentionScanner | None = None
+    _prefixes: tuple[str, ...] = ()
+
+    def start(self, prefixes: Iterable[str]) -> MentionScanner:
+        """Begin a build with these prefixes; returns the scanner to use for it."""
+        wanted = tuple(prefixes)
+        if self._scanner is None or wanted != self._prefixes:
+            self._scanner, self._prefixes, self._parsed = MentionScanner(wanted), wanted, {}
+        else:
+            self._parsed = self._fresh or self._parsed
+        self._fresh = {}
+        return self._scanner
+
+    def parse(self, rel: str, data: bytes) -> Entry | list[Problem]:
+        """[`parse_entry`][sima.content.catalog.parse_entry], or its remembered result."""
+        key = (rel, data)
+        parsed = self._parsed.get(key)
+        if parsed is None:
+            parsed = parse_entry(rel, data, self._prefixes)
+        self._fresh[key] = parsed
+        return parsed
+
+
+def load_catalog(settings: Settings, reader: EntryReader | None = None) -> Catalog:
     """Read and cross-check every entry under `settings.entries_dir`.
 
     Errors: unreadable or invalid files, duplicate IDs (naming both files).
     Warnings: unknown IDs in text, `related` or `next`; a hand-written label that
     disagrees with the target's title; a stub that has a body.
+
+    With a `reader` kept from the last build, unchanged files are not parsed again.
     """
+    reader = reader or EntryReader()
+    scanner = reader.start(settings.prefixes)
     entries: dict[str, Entry] = {}
     problems: list[Problem] = []
     if not settings.entries_dir.is_dir():
         problems.append(Problem(settings.rel(settings.entries_dir), 0, "entries folder not found"))
     for file in entry_files(settings):
         rel = settings.rel(file)
-        parsed = parse_entry(rel, file.read_bytes(), settings.prefixes)
+        parsed = reader.parse(rel, file.read_bytes())
         if isinstance(parsed, list):
             problems.extend(parsed)
             continue
@@ -272,9 +313,11 @@ def load_catalog(settings: Settings) -> Catalog:
             continue
         entries[parsed.ref_id] = parsed
     ordered = dict(sorted(entries.items()))
-    catalog = Catalog(settings=settings, entries=ordered)
+    catalog = Catalog(settings=settings, entries=ordered, given_scanner=scanner)
     problems.extend(check_references(catalog))
-    return Catalog(settings=settings, entries=ordered, problems=tuple(problems))
+    return Catalog(
+        settings=settings, entries=ordered, problems=tuple(problems), given_scanner=scanner
+    )
 
 
 def check_references(catalog: Catalog) -> list[Problem]:

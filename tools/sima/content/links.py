@@ -70,6 +70,11 @@ class MentionScanner:
     def __init__(self, prefixes: Iterable[str]) -> None:
         alternatives = [*_PROTECTED, rf"(?P<id>{id_regex(prefixes)})"]
         self._pattern = re.compile("|".join(alternatives), re.MULTILINE | re.DOTALL)
+        # Mentions by text (the catalog's checks and its backlinks scan each body), and
+        # linked text by text and targets: a kept scanner makes a rebuild scan only
+        # what changed.
+        self._mentions: dict[str, tuple[Mention, ...]] = {}
+        self._linked: dict[tuple[str, tuple[tuple[str, LinkTarget | None], ...]], str] = {}
 
     def _ids(self, text: str) -> Iterator[re.Match[str]]:
         for match in self._pattern.finditer(text):
@@ -78,6 +83,12 @@ class MentionScanner:
 
     def mentions(self, text: str) -> list[Mention]:
         """Every ID mentioned in prose, in order, with line and citing sentence."""
+        known = self._mentions.get(text)
+        if known is None:
+            known = self._mentions[text] = tuple(self._scan(text))
+        return list(known)
+
+    def _scan(self, text: str) -> list[Mention]:
         found = []
         for match in self._ids(text):
             start = match.start("id")
@@ -97,7 +108,20 @@ class MentionScanner:
         `resolve` maps an ID to its target or None; unresolved IDs stay as text (the
         catalog reports them). Links carry the target's title as tooltip and the
         classes `sima-ref` (and `sima-planned` for stubs) through `attr_list`.
+        The result is remembered by text and by what `resolve` gave for its mentions.
         """
+        known = self._mentions.get(text)
+        if known is None:  # not scanned before: find the IDs alone (no sentences)
+            ids = dict.fromkeys(match.group("id") for match in self._ids(text))
+        else:
+            ids = dict.fromkeys(mention.ref_id for mention in known)
+        key = (text, tuple((ref_id, resolve(ref_id)) for ref_id in ids))
+        linked = self._linked.get(key)
+        if linked is None:
+            linked = self._linked[key] = self._link(text, resolve)
+        return linked
+
+    def _link(self, text: str, resolve: Callable[[str], LinkTarget | None]) -> str:
 
         def replace(match: re.Match[str]) -> str:
             if match.lastgroup != "id":

@@ -70,11 +70,21 @@ def entry_uri(ref_id: str) -> str:
 
 
 def relative(from_uri: str, to_uri: str) -> str:
-    """A Markdown link from one page path to another (both docs-relative)."""
-    from_dir, (to_dir, name) = posixpath.dirname(from_uri), posixpath.split(to_uri)
-    if from_dir == to_dir:  # most links: entry to entry (relpath is slow, and called often)
-        return name
-    return posixpath.relpath(to_uri, from_dir or ".")
+    """A Markdown link from one page path to another (both docs-relative).
+
+    The same as `posixpath.relpath(to_uri, dirname(from_uri))`, computed on the path
+    strings alone: relpath makes both absolute against the working directory, and a
+    1,000-entry build asks this some 60,000 times.
+    """
+    start, target = from_uri.split("/")[:-1], to_uri.split("/")
+    if not ({".", "..", ""} & {*start, *target}):
+        common = 0
+        for a, b in zip(start, target, strict=False):
+            if a != b:
+                break
+            common += 1
+        return "/".join([".."] * (len(start) - common) + target[common:]) or "."
+    return posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
 
 
 def slugify(text: str) -> str:
