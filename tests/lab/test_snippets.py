@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sima_lab import Folder, SnippetSpec, load_folder
+from sima_lab import Folder, SnippetSpec, format_outcome, load_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 SNIPPETS = ROOT / "snippets"
@@ -32,7 +32,7 @@ def test_snippet_folder_has_no_problems(folder: Folder) -> None:
 def test_claim_holds(folder: Folder, spec: SnippetSpec) -> None:
     assert spec.claim is not None, f"{spec.path} has no claim"
     outcome = folder.verify(spec.name)
-    assert outcome.status == "pass", f"{outcome.message}\n\n{outcome.format()}"
+    assert outcome.status == "pass", f"{outcome.message}\n\n{format_outcome(outcome)}"
     assert outcome.holds
     assert outcome.verdict is not None
     assert any(ch.isdigit() for ch in outcome.verdict.observed), "observed should carry numbers"

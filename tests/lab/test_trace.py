@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 from types import MappingProxyType
 
-from sima_lab import Lab, format_trace, load_folder
+from sima_lab import Lab, format_outcome, format_trace, load_folder
 from sima_lab.state import describe, diff, display
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,7 +147,7 @@ def test_format_trace_summarises_long_runs_and_shows_errors() -> None:
 def test_two_runs_give_identical_trace_text() -> None:
     def run() -> str:
         folder = load_folder(ROOT / "snippets" / "LESS-22", root=ROOT)
-        return "\n\n".join(outcome.format() for outcome in folder.verify_all())
+        return "\n\n".join(format_outcome(outcome) for outcome in folder.verify_all())
 
     first, second = run(), run()
     assert first == second

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from sima_lab import Claim, Lab, Verdict, load_scenarios, verify
+from sima_lab import Claim, Lab, Verdict, format_outcome, load_scenarios, verify
 
 SCENARIOS = textwrap.dedent(
     """\
@@ -78,7 +78,7 @@ def test_a_true_claim_passes() -> None:
     assert outcome.message == ""
     assert outcome.verdict == Verdict("bob saw alice: True", frozenset({"leak"}))
     assert [r.result for r in outcome.trace] == [["alice"], ["alice", "bob"]]
-    text = outcome.format()
+    text = format_outcome(outcome)
     assert text.splitlines()[0].startswith("#  container")
     assert text.endswith(
         "verdict: observed bad (leak), declared bad (leak): the claim holds.\n  bob saw alice: True"
@@ -92,7 +92,7 @@ def test_a_mislabelled_snippet_fails_with_path_and_line() -> None:
         "snippets/T/leaky.py:4: declared good, but the check observed bad (leak): "
         "bob saw alice: True"
     )
-    assert outcome.format().endswith(
+    assert format_outcome(outcome).endswith(
         "the claim does NOT hold.\n  bob saw alice: True\nfail: " + outcome.message
     )
     clean = verify(CLEAN, claim("bad"), load_scenarios(SCENARIOS, SCENARIO_FILE), filename=FILE)
@@ -118,7 +118,7 @@ def test_a_scenario_that_raises_is_an_error_with_its_file_and_line() -> None:
         "snippets/T/scenarios.py:16: scenario crashes() raised KeyError: 'nothing'"
     )
     assert len(outcome.trace) == 1
-    assert outcome.format().endswith("error: " + outcome.message)
+    assert format_outcome(outcome).endswith("error: " + outcome.message)
 
 
 def test_a_scenario_without_a_verdict_never_ran() -> None:

@@ -13,7 +13,7 @@ from functools import cache
 import pytest
 
 from conftest import ROOT
-from sima_lab import Folder, load_folder, verify
+from sima_lab import Folder, format_outcome, load_folder, verify
 
 
 @cache
@@ -139,6 +139,6 @@ def test_the_variant_is_rejected_for_its_reason(case: str) -> None:
         filename=spec.path,
         modules=spec.modules,
     )
-    assert outcome.status == "fail", outcome.format()
-    assert failure in outcome.observed_failures, outcome.format()
+    assert outcome.status == "fail", format_outcome(outcome)
+    assert failure in outcome.observed_failures, format_outcome(outcome)
     assert outcome.message.startswith(f"{spec.path}:"), outcome.message

@@ -17,8 +17,10 @@ it runs unchanged on CPython 3.12+ and in Pyodide.
 
 The pieces:
 
-- [`sima_lab.lab`][sima_lab.lab]: [`Lab`][sima_lab.lab.Lab], what scenarios drive;
-  [`Invocation`][sima_lab.lab.Invocation] records; [`Verdict`][sima_lab.lab.Verdict].
+- [`sima_lab.lab`][sima_lab.lab]: [`Lab`][sima_lab.lab.Lab], what scenarios drive.
+- [`sima_lab.records`][sima_lab.records]: the plain records
+  ([`Invocation`][sima_lab.records.Invocation], [`Verdict`][sima_lab.records.Verdict],
+  [`Outcome`][sima_lab.records.Outcome]...).
 - [`sima_lab.platform`][sima_lab.platform]: the virtual `lab` module snippets import.
 - [`sima_lab.fakes`][sima_lab.fakes]: the instrumented fakes.
 - [`sima_lab.settings`][sima_lab.settings]: limits and declared costs.
@@ -32,7 +34,6 @@ The pieces:
 """
 
 from sima_lab.claims import (
-    Claim,
     Folder,
     SnippetSpec,
     check_claims,
@@ -41,7 +42,7 @@ from sima_lab.claims import (
     load_scenarios,
     parse_claims,
 )
-from sima_lab.container import Container, ErrorInfo
+from sima_lab.container import Container
 from sima_lab.errors import LabError, LoadError, Problem, SnippetHalted
 from sima_lab.fakes import (
     Connection,
@@ -50,10 +51,11 @@ from sima_lab.fakes import (
     ParameterStore,
     SingletonNotFound,
 )
-from sima_lab.lab import Invocation, Lab, Verdict
+from sima_lab.lab import Lab
+from sima_lab.records import Claim, ErrorInfo, Invocation, Outcome, Verdict
 from sima_lab.settings import HeavyModule, LabSettings
-from sima_lab.trace import format_trace
-from sima_lab.verify import Outcome, Scenario, verify
+from sima_lab.trace import format_outcome, format_trace
+from sima_lab.verify import Scenario, verify
 
 __all__ = (
     "Claim",
@@ -78,6 +80,7 @@ __all__ = (
     "SnippetSpec",
     "Verdict",
     "check_claims",
+    "format_outcome",
     "format_trace",
     "load_claims",
     "load_folder",

@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sima_lab.lab import Invocation, Verdict
+from sima_lab.records import Invocation, Verdict
 
 
 def answer(result: Any, key: str) -> Any:

@@ -45,8 +45,9 @@ from pathlib import Path
 from typing import Any
 
 from sima_lab.errors import LoadError, Problem
-from sima_lab.lab import FAILURE_NAME, module_name
-from sima_lab.verify import CLAIM_VALUES, UNPROVEN, Outcome, Scenario, verify
+from sima_lab.lab import module_name
+from sima_lab.records import CLAIM_VALUES, FAILURE_NAME, UNPROVEN, Claim, Outcome
+from sima_lab.verify import Scenario, verify
 
 KEYS = ("claim", "says", "scenario", "fails", "fixes", "modules")
 REQUIRED = ("claim", "says", "scenario")
@@ -60,46 +61,6 @@ SCENARIOS_FILE = "scenarios.py"
 _HEADER = re.compile(r"""^\s*\[\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*\]""")
 _KEY = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
 _AT_LINE = re.compile(r"at line (\d+)")
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One snippet's claim, as `claims.toml` declares it.
-
-    Attributes:
-        name: The table's name: the snippet file's stem.
-        claim: `good`, `bad` or `unproven` (anything else is reported as a problem).
-        says: One sentence: what happens when this code runs.
-        scenario: The name of the scenario function that checks it.
-        fails: On a bad snippet, the names of the failures its scenario must observe
-            (no more, no fewer): `("leak",)`. Empty on a good one.
-        fixes: On a good snippet, the bad snippet it fixes (same scenario), or None.
-        modules: Other files of the folder the snippet imports, by module name.
-        line: Line of the table's header in `claims.toml` (0 if unknown).
-        filename: The claims file, as messages show it.
-        key_lines: (key, line) for each key written in the table.
-    """
-
-    name: str
-    claim: str
-    says: str
-    scenario: str
-    fails: tuple[str, ...] = ()
-    fixes: str | None = None
-    modules: tuple[str, ...] = ()
-    line: int = 0
-    filename: str = CLAIMS_FILE
-    key_lines: tuple[tuple[str, int], ...] = field(default=(), repr=False)
-
-    def line_of(self, key: str) -> int:
-        """The line of `key` in the table, else the table's own line."""
-        return dict(self.key_lines).get(key, self.line)
-
-    @property
-    def proven(self) -> bool:
-        """True for a `good` or `bad` claim, which a scenario checks; False for
-        `unproven` code, which is shown but never checked."""
-        return self.claim in CLAIM_VALUES
 
 
 def _name(match: re.Match[str]) -> str:

@@ -67,6 +67,7 @@ from sima_lab.fakes import (
     to_kb,
 )
 from sima_lab.platform import Platform, build_lab_module
+from sima_lab.records import ErrorInfo
 from sima_lab.settings import HeavyModule
 from sima_lab.state import Snapshot, display, is_state
 
@@ -76,32 +77,6 @@ if TYPE_CHECKING:
 _MISSING = object()
 _US_PER_MS = 1000
 _US_PER_S = 1_000_000
-
-
-@dataclass(frozen=True)
-class ErrorInfo:
-    """An exception that ended a phase of an invocation.
-
-    Attributes:
-        type: The exception's class name (`UnboundLocalError`), or the platform's
-            failure: `Timeout`, `InitTimeout`, `OutOfMemory`, `ExitError`,
-            `HandlerNotFound`, `SnippetHalted`.
-        message: The exception's text (for `OSError`, the errno's name rather than
-            its number, which differs between platforms: `[ENOSPC] No space...`).
-        phase: `init` (module code of a cold start) or `handler`.
-        filename: The snippet file where it happened, when known.
-        line: The line in that file, when known.
-    """
-
-    type: str
-    message: str
-    phase: str
-    filename: str | None = None
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f" (line {self.line})" if self.line else ""
-        return f"{self.type}: {self.message}{where}" if self.message else f"{self.type}{where}"
 
 
 def error_message(exc: BaseException) -> str:

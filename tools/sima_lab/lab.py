@@ -49,14 +49,11 @@ from __future__ import annotations
 import copy
 import importlib
 import posixpath
-import re
 from collections.abc import Mapping, Sequence
-from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
 from types import CodeType
 from typing import Any
 
-from sima_lab.container import Container, ErrorInfo, Executed
+from sima_lab.container import Container, Executed
 from sima_lab.errors import LabError
 from sima_lab.fakes import (
     Database,
@@ -66,129 +63,13 @@ from sima_lab.fakes import (
     ParameterStore,
     Table,
 )
+from sima_lab.records import ErrorInfo, Invocation
 from sima_lab.settings import LabSettings
 from sima_lab.state import diff
+from sima_lab.trace import format_trace
 
 _US_PER_MS = 1000
 _US_PER_S = 1_000_000
-
-
-FAILURE_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*(?::[A-Za-z_][A-Za-z0-9_.]*)?")
-"""What a failure's name looks like: kebab-case words (`stale-config`), or `error:`
-and an exception's type name, for an error nobody expected (`error:KeyError`)."""
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What a scenario concludes about the snippet it ran.
-
-    Attributes:
-        observed: One sentence of what the lab saw, with the numbers of the run.
-        failures: The names of what went wrong (`leak`, `tmp-full`, `wrong-answer`,
-            `error:KeyError`): empty when the behaviour the scenario checks for was
-            right. A bad claim declares the names it expects (`fails` in
-            `claims.toml`), and the check compares them with these.
-
-    Raises:
-        ValueError: A failure's name is not of the form of
-            [`FAILURE_NAME`][sima_lab.lab.FAILURE_NAME].
-    """
-
-    observed: str
-    failures: AbstractSet[str] = frozenset()
-
-    def __post_init__(self) -> None:
-        failures = self.failures
-        if isinstance(failures, str) or not all(isinstance(f, str) for f in failures):
-            raise ValueError(f"failures must be a set of names, not {failures!r}")
-        object.__setattr__(self, "failures", frozenset(failures))
-        for name in self.failures:
-            if not FAILURE_NAME.fullmatch(name):
-                raise ValueError(f"failure name {name!r} is not kebab-case words (or error:<Type>)")
-
-    @property
-    def good(self) -> bool:
-        """True when nothing went wrong."""
-        return not self.failures
-
-
-@dataclass(frozen=True)
-class Invocation:
-    """The record of one invocation: where it ran, how long it took, what it did.
-
-    Attributes:
-        number: 1, 2... in the order the lab ran them.
-        container_id: The container that served it (`c1`...).
-        cold: True when it started a new container (its module code ran first).
-        event: The event it was given.
-        result: What the handler returned (None on error): a deep copy taken when it
-            returned, as the platform serialises the response, so later changes to
-            module state do not show in earlier records.
-        error: What ended it with an error, or None.
-        start_ms: Virtual time it started, in milliseconds since the lab began.
-        init_ms: Virtual time of the module code, for a cold start (else 0).
-        duration_ms: Virtual time in all: module code (if cold) plus handler.
-        counts: What the fakes did during it, e.g. `{"db.connect": 1}` (non-zero only).
-        init_counts: The part of `counts` done by the module code of a cold start (in
-            the init phase, before the handler); empty for a warm start.
-        state_changes: How the handler changed module state and singletons, one
-            line per name (`+name = ...`, `name: old -> new`, `-name`).
-        memory_mb: The container's memory in use afterwards.
-        tmp_mb: The container's `/tmp` in use afterwards.
-        request_id: `context.aws_request_id`; a retry of an event keeps the request
-            id of its first attempt, as Lambda's retries do.
-        output: What the code printed.
-        notes: What the platform did around it (a container retired...).
-        attempt: Which delivery attempt of its event this was: 1, then 2 and 3 for
-            the retries of `Lab.deliver` after an error.
-        timed_out: True when the function timeout killed it (`error.type` is
-            `Timeout`): the work in flight was cut off, what it wrote before stays.
-        restored: True for the first invocation of a container restored from a
-            SnapStart snapshot: its module code did not run, its after-restore hooks did
-            (`init_ms` and `init_counts` are theirs).
-        background_done: Background tasks whose work completed and whose function
-            ran during this invocation (by name; a task may have been started by an
-            earlier invocation).
-        background_frozen: Background tasks left unfinished when the container froze
-            after this invocation.
-    """
-
-    number: int
-    container_id: str
-    cold: bool
-    event: Any
-    result: Any
-    error: ErrorInfo | None
-    start_ms: float
-    init_ms: float
-    duration_ms: float
-    counts: Mapping[str, int]
-    state_changes: tuple[str, ...]
-    memory_mb: float
-    tmp_mb: float
-    request_id: str
-    output: str = ""
-    notes: tuple[str, ...] = field(default=())
-    init_counts: Mapping[str, int] = field(default_factory=dict)
-    attempt: int = 1
-    timed_out: bool = False
-    restored: bool = False
-    background_done: tuple[str, ...] = ()
-    background_frozen: tuple[str, ...] = ()
-
-    def handler_counts(self, key: str) -> int:
-        """How often the handler (not the module code) did `key`, e.g. `db.connect`."""
-        return self.counts.get(key, 0) - self.init_counts.get(key, 0)
-
-    @property
-    def ok(self) -> bool:
-        """True when it ended without an error."""
-        return self.error is None
-
-    @property
-    def error_type(self) -> str | None:
-        """The error's type name, or None."""
-        return self.error.type if self.error else None
 
 
 def module_name(filename: str) -> str:
@@ -331,8 +212,6 @@ class Lab:
 
     def format_trace(self) -> str:
         """The trace as a plain-text table (see [`format_trace`][sima_lab.trace.format_trace])."""
-        from sima_lab.trace import format_trace
-
         return format_trace(self._trace)
 
     # -- what scenarios do --------------------------------------------------------------

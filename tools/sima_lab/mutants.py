@@ -36,10 +36,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sima_lab.answers import text_of
-from sima_lab.claims import Claim, Folder
-from sima_lab.lab import Invocation
+from sima_lab.claims import Folder
+from sima_lab.records import Claim, Invocation, Outcome
 from sima_lab.settings import LabSettings
-from sima_lab.verify import Outcome, Scenario, verify
+from sima_lab.verify import Scenario, verify
 
 KINDS: Mapping[str, str] = {
     "raises": "raises an unrelated error before doing anything",

@@ -32,6 +32,7 @@ from sima_lab.container import cut_note, error_message
 from sima_lab.errors import Interrupted, LoadError
 from sima_lab.settings import LabSettings
 from sima_lab.timeline import timeline_svg
+from sima_lab.trace import format_outcome
 from sima_lab.verify import verify
 
 #: Cap on each text field returned (characters); the rest is cut with a note.
@@ -148,7 +149,7 @@ def run_snippet(
         observed_failures=list(outcome.observed_failures),
         status=outcome.status,
         message=outcome.message,
-        report=_cap(outcome.format(), cap),
+        report=_cap(format_outcome(outcome), cap),
         output=_cap(output, cap),
         timeline=timeline_svg(
             outcome.trace, outcome.observed_failures if outcome.verdict is not None else None

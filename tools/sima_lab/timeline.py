@@ -46,7 +46,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sima_lab.lab import Invocation
+from sima_lab.records import Invocation
 from sima_lab.trace import row_text
 
 WIDTH = 640

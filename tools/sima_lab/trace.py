@@ -1,10 +1,16 @@
-"""The trace as a plain-text table: stable text, the same on every run and platform."""
+"""The trace as text: a plain-text table of the invocations, and a check's report.
+
+[`format_trace`][sima_lab.trace.format_trace] gives the table (the same on every run
+and platform), [`row_text`][sima_lab.trace.row_text] one invocation's row as a line
+(the timeline's tooltips), and [`format_outcome`][sima_lab.trace.format_outcome] a
+checked claim's report: the table, then the verdict.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sima_lab.lab import Invocation
+from sima_lab.records import Invocation, Outcome
 from sima_lab.state import describe
 
 _HEADERS = ("#", "container", "start s", "kind", "ms", "mem MB", "tmp MB", "counts", "result")
@@ -132,3 +138,24 @@ def format_trace(records: Sequence[Invocation], *, max_rows: int = 30) -> str:
         out.append(line(_row(item)))
         out.extend(indent + extra for extra in _extra(item))
     return "\n".join(out)
+
+
+def with_failures(value: str, failures: Sequence[str]) -> str:
+    """'bad (tmp-full, wrong-answer)', or the value alone when nothing is named."""
+    return f"{value} ({', '.join(failures)})" if failures else value
+
+
+def format_outcome(outcome: Outcome) -> str:
+    """A checked claim's report: the trace table, then the verdict (and the message
+    when it did not pass)."""
+    parts = [format_trace(outcome.trace)]
+    if outcome.verdict is not None and outcome.observed is not None:
+        holds = "the claim holds" if outcome.holds else "the claim does NOT hold"
+        parts.append(
+            f"verdict: observed {with_failures(outcome.observed, outcome.observed_failures)}, "
+            f"declared {with_failures(outcome.declared, outcome.declared_failures)}: {holds}.\n"
+            f"  {outcome.verdict.observed}"
+        )
+    if outcome.status != "pass":
+        parts.append(f"{outcome.status}: {outcome.message}")
+    return "\n".join(parts)

@@ -8,83 +8,16 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from types import CodeType
-from typing import TYPE_CHECKING
 
 from sima_lab.errors import LabError, SnippetHalted
-from sima_lab.lab import Invocation, Lab, Verdict
+from sima_lab.lab import Lab
+from sima_lab.records import CLAIM_VALUES, UNPROVEN, Claim, Invocation, Outcome, Verdict
 from sima_lab.settings import LabSettings
-from sima_lab.trace import format_trace
-
-if TYPE_CHECKING:
-    from sima_lab.claims import Claim
+from sima_lab.trace import with_failures
 
 #: A scenario: drives a lab holding the snippet's code, returns what it observed.
 Scenario = Callable[[Lab], Verdict]
-
-CLAIM_VALUES = ("good", "bad")
-"""The claims a scenario proves."""
-
-UNPROVEN = "unproven"
-"""A claim no scenario proves yet (an imported code block): shown, never checked."""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The result of checking one snippet's claim.
-
-    Attributes:
-        name: The claim's name (the snippet file's stem).
-        filename: The snippet file, as messages show it.
-        declared: What the claim says: `good` or `bad`.
-        observed: What the check observed (`good` or `bad`), or None if it never ran.
-        declared_failures: What the claim says fails (`fails`; empty for good).
-        observed_failures: What the check observed failing, sorted (empty when it
-            observed good or never ran).
-        status: `pass` (observed == declared, and for a bad claim the failures
-            observed are exactly those declared), `fail` (it ran and disagreed), or
-            `error` (it could not run: syntax error, scenario crashed or returned no
-            verdict, snippet stopped as an endless loop, unknown scenario).
-        message: For `fail` and `error`, one line starting `path:line:` where a line
-            is known; empty for `pass`.
-        verdict: The scenario's verdict, when it returned one.
-        trace: The invocations the scenario ran.
-    """
-
-    name: str
-    filename: str
-    declared: str
-    observed: str | None
-    status: str
-    message: str
-    verdict: Verdict | None
-    trace: list[Invocation]
-    declared_failures: tuple[str, ...] = ()
-    observed_failures: tuple[str, ...] = ()
-
-    @property
-    def holds(self) -> bool:
-        """True when the check observed what the claim declares, for its reason."""
-        return (
-            self.observed is not None
-            and self.observed == self.declared
-            and set(self.observed_failures) == set(self.declared_failures)
-        )
-
-    def format(self) -> str:
-        """The trace table, then the verdict (and the message when it did not pass)."""
-        parts = [format_trace(self.trace)]
-        if self.verdict is not None and self.observed is not None:
-            holds = "the claim holds" if self.holds else "the claim does NOT hold"
-            parts.append(
-                f"verdict: observed {_with(self.observed, self.observed_failures)}, declared "
-                f"{_with(self.declared, self.declared_failures)}: {holds}.\n"
-                f"  {self.verdict.observed}"
-            )
-        if self.status != "pass":
-            parts.append(f"{self.status}: {self.message}")
-        return "\n".join(parts)
 
 
 def verify(
@@ -205,18 +138,13 @@ def verify(
         )
     else:
         message = (
-            f"declared {_with(claim.claim, claim.fails)}, but the check observed "
-            f"{_with(observed, found)}: {verdict.observed}"
+            f"declared {with_failures(claim.claim, claim.fails)}, but the check observed "
+            f"{with_failures(observed, found)}: {verdict.observed}"
         )
     where = f"{filename}:{_blame_line(lab)}"
     return outcome(
         "fail", f"{where}: {message}", observed=observed, verdict=verdict, trace=lab.trace
     )
-
-
-def _with(value: str, failures: tuple[str, ...]) -> str:
-    """'bad (tmp-full, wrong-answer)', or the value alone when nothing is named."""
-    return f"{value} ({', '.join(failures)})" if failures else value
 
 
 def _blame_line(lab: Lab) -> int:

@@ -30,6 +30,7 @@ from sima.content.settings import Settings
 from sima.site.blocks import UNPROVEN, SnippetView
 from sima.site.pages import snippet_markers
 from sima_lab.timeline import timeline_svg
+from sima_lab.trace import format_outcome
 
 _WHERE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+): (?P<message>.*)$", re.DOTALL)
 
@@ -84,7 +85,7 @@ def view_of(spec: sima_lab.SnippetSpec, outcome: sima_lab.Outcome) -> SnippetVie
         fails=claim.fails if claim is not None else (),
         status=outcome.status,
         observed=observed,
-        report=outcome.format(),
+        report=format_outcome(outcome),
         message=outcome.message,
         fixes=claim.fixes if claim is not None else None,
         timeline=timeline_svg(
