@@ -53,8 +53,8 @@ import types
 from collections.abc import Buffer, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from types import FrameType, TracebackType
-from typing import TYPE_CHECKING, Any, NoReturn
+from types import CodeType, FrameType, MappingProxyType, TracebackType
+from typing import Any, NoReturn
 
 from sima_lab.errors import Interrupted, LabError, PlatformAbort, SnippetHalted
 from sima_lab.fakes import (
@@ -66,17 +66,78 @@ from sima_lab.fakes import (
     TmpFS,
     to_kb,
 )
-from sima_lab.platform import Platform, build_lab_module
+from sima_lab.platform import Hook, Platform, Services, build_lab_module
 from sima_lab.records import ErrorInfo
-from sima_lab.settings import HeavyModule
+from sima_lab.settings import HeavyModule, LabSettings
 from sima_lab.state import Snapshot, display, is_state
-
-if TYPE_CHECKING:
-    from sima_lab.lab import Lab
 
 _MISSING = object()
 _US_PER_MS = 1000
 _US_PER_S = 1_000_000
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """What a container runs: the function's code and settings, as the lab deployed it.
+
+    The lab makes one when it starts its first container (after any
+    [`mount`][sima_lab.lab.Lab.mount]), and every container of the lab runs it.
+
+    Attributes:
+        settings: Limits and costs.
+        code: Compiled code of every snippet module, by module name.
+        filenames: File name of every snippet module, by module name.
+        entry: The snippet's own module (what `module()` and `globals()` default to).
+        handler_module: The module whose `handler` each invocation calls.
+    """
+
+    settings: LabSettings
+    code: Mapping[str, CodeType]
+    filenames: Mapping[str, str]
+    entry: str
+    handler_module: str
+
+    @classmethod
+    def of(
+        cls,
+        settings: LabSettings,
+        code: Mapping[str, CodeType],
+        filenames: Mapping[str, str],
+        *,
+        entry: str,
+        handler_module: str,
+    ) -> Deployment:
+        """A deployment holding read-only copies of the tables."""
+        return cls(
+            settings,
+            MappingProxyType(dict(code)),
+            MappingProxyType(dict(filenames)),
+            entry,
+            handler_module,
+        )
+
+    @property
+    def files(self) -> frozenset[str]:
+        """Every snippet module's file name: where tracebacks and the step count look."""
+        return frozenset(self.filenames.values())
+
+
+class Host:
+    """What the containers of one lab share with it: its clock, its counts, and which
+    container runs code at this moment (the lab runs one at a time).
+
+    Args:
+        clock_us: The lab's clock between invocations, in virtual microseconds.
+        count: Adds to the lab's count of an operation (`db.connect`...).
+
+    Attributes:
+        running: The container running code now, or None.
+    """
+
+    def __init__(self, clock_us: Callable[[], int], count: Callable[[str, int], None]) -> None:
+        self.clock_us = clock_us
+        self.count = count
+        self.running: Container | None = None
 
 
 def error_message(exc: BaseException) -> str:
@@ -342,11 +403,11 @@ class _Loader(importlib.abc.Loader):
         return None
 
     def exec_module(self, module: types.ModuleType) -> None:
-        code = self._container.lab.code.get(self._name)
+        code = self._container.deployment.code.get(self._name)
         if code is not None:
             exec(code, module.__dict__)
             return
-        spec = self._container.lab.settings.heavy_modules[self._name]
+        spec = self._container.deployment.settings.heavy_modules[self._name]
         self._container.fill_heavy(module, spec)
 
 
@@ -362,14 +423,14 @@ class _Finder(importlib.abc.MetaPathFinder):
         path: Sequence[str] | None,
         target: types.ModuleType | None = None,
     ) -> importlib.machinery.ModuleSpec | None:
-        lab = self._container.lab
-        if fullname in lab.code:
+        deployment = self._container.deployment
+        if fullname in deployment.code:
             spec = importlib.machinery.ModuleSpec(
-                fullname, _Loader(self._container, fullname), origin=lab.filenames[fullname]
+                fullname, _Loader(self._container, fullname), origin=deployment.filenames[fullname]
             )
             spec.has_location = True
             return spec
-        if fullname in lab.settings.heavy_modules:
+        if fullname in deployment.settings.heavy_modules:
             return importlib.machinery.ModuleSpec(
                 fullname, _Loader(self._container, fullname), origin="heavy"
             )
@@ -379,7 +440,16 @@ class _Finder(importlib.abc.MetaPathFinder):
 class Container:
     """A simulated execution environment: one process that serves many invocations.
 
+    Args:
+        deployment: The code it runs and the settings it runs under.
+        services: The fakes outside the process that its `lab` module reaches.
+        host: What it shares with the other containers of its lab.
+        number: Its number; its id is `prefix` and this.
+        prefix: `c` for a container, `s` for a SnapStart snapshot.
+
     Attributes:
+        deployment: The code it runs and the settings it runs under.
+        host: What it shares with the other containers of its lab.
         id: `c1`, `c2`... in the order the lab started them.
         alive: False once the platform retired it.
         invocations: Invocations it has served (cold start included).
@@ -403,8 +473,17 @@ class Container:
         random_state: The state of `random`'s global generator as its code left it.
     """
 
-    def __init__(self, lab: Lab, number: int, *, prefix: str = "c") -> None:
-        self.lab = lab
+    def __init__(
+        self,
+        deployment: Deployment,
+        services: Services,
+        host: Host,
+        number: int,
+        *,
+        prefix: str = "c",
+    ) -> None:
+        self.deployment = deployment
+        self.host = host
         self.id = f"{prefix}{number}"
         self.alive = True
         self.started = False
@@ -413,13 +492,13 @@ class Container:
         self.init_ms = 0.0
         self.last_end_us = 0
         self.last_used = 0
-        self.tmp = TmpFS(lab.settings)
-        self.memory = MemoryAccount(lab.settings)
+        self.tmp = TmpFS(deployment.settings)
+        self.memory = MemoryAccount(deployment.settings)
         self.singletons = SingletonRegistry(self)
         self.connections: list[Connection] = []
         self.restored_from: str | None = None
-        self.after_restore: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
-        self.before_snapshot: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
+        self.after_restore: list[Hook] = []
+        self.before_snapshot: list[Hook] = []
         self.tasks: list[BackgroundTask] = []
         self.init_counts: dict[str, int] = {}
         self.init_output = ""
@@ -430,7 +509,7 @@ class Container:
         self.random_state: Any = random.Random(f"sima-lab-random:{self.id}").getstate()
         self._modules: dict[str, types.ModuleType] = {}
         self._heavy: dict[str, types.ModuleType] = {}
-        self._platform = Platform(self)
+        self._platform = Platform(self, services)
         self._lab_module = build_lab_module(self._platform)
         self._run: _Run | None = None
         self._saved: dict[str, object] = {}
@@ -448,7 +527,7 @@ class Container:
         """The container whose clock a call costs: this one, or, when a handle it made
         (a connection from a snapshot's module code) is used by another container's
         code, the container running now."""
-        running = self.lab.running
+        running = self.host.running
         return running if self._run is None and running is not None else self
 
     def charge(self, ms: float) -> None:
@@ -476,7 +555,7 @@ class Container:
 
     def _caller(self) -> tuple[str | None, int | None]:
         """The innermost line of snippet code on the stack (where a kill happened)."""
-        filenames = frozenset(self.lab.filenames.values())
+        filenames = self.deployment.files
         frame: FrameType | None = sys._getframe(1)
         while frame is not None:
             if frame.f_code.co_filename in filenames:
@@ -486,14 +565,14 @@ class Container:
 
     def count(self, key: str, n: int = 1) -> None:
         """Count an operation (in the lab's totals and so in the running invocation)."""
-        self.lab.count(key, n)
+        self.host.count(key, n)
 
     def now_us(self) -> int:
         """The virtual time, in microseconds, as the running code sees it."""
         meter = self._meter()
         run = meter._run
         if run is None:  # between invocations: now, or the end of its last one
-            return max(self.lab.clock_us, self.last_end_us)
+            return max(self.host.clock_us(), self.last_end_us)
         return run.start_us + run.elapsed_us
 
     def now_s(self) -> float:
@@ -692,13 +771,13 @@ class Container:
             raise LabError(f"container {self.id} is already running code")
         limit_us = None if limit_s is None else round(limit_s * _US_PER_S)
         run = _Run(phase=phase, start_us=start_us, limit_us=limit_us)
-        settings = self.lab.settings
+        settings = self.deployment.settings
         output = CappedOutput(settings.output_lines, settings.output_chars)
         result: Any = None
         error: ErrorInfo | None = None
         fatal = False
         halted: SnippetHalted | None = None
-        filenames = frozenset(self.lab.filenames.values())
+        filenames = self.deployment.files
         saved = _Interpreter.save()
         posix = _posix()
         posix_exit = getattr(posix, "_exit", None)
@@ -765,7 +844,7 @@ class Container:
         return Executed(result, error, run.elapsed_us, output.getvalue(), fatal, halted)
 
     def _tracer(self, run: _Run, filenames: frozenset[str]) -> Callable[[FrameType, str, Any], Any]:
-        budget = self.lab.settings.step_budget or 0
+        budget = self.deployment.settings.step_budget or 0
 
         def local(frame: FrameType, event: str, arg: Any) -> Any:
             if event == "line":
@@ -785,21 +864,22 @@ class Container:
 
     def _enter(self, run: _Run) -> None:
         self._load()
-        names = {*self.lab.code, *self.lab.settings.heavy_modules, *self._heavy, "lab"}
+        deployment = self.deployment
+        names = {*deployment.code, *deployment.settings.heavy_modules, *self._heavy, "lab"}
         self._saved = {name: sys.modules.pop(name, _MISSING) for name in names}
         sys.modules.update(self._modules)
         sys.modules.update(self._heavy)
         sys.modules["lab"] = self._lab_module
         sys.meta_path.insert(0, _Finder(self))
         self._run = run
-        self._outer = self.lab.running
-        self.lab.running = self
+        self._outer = self.host.running
+        self.host.running = self
 
     def _leave(self) -> None:
         self._run = None
-        self.lab.running = self._outer
+        self.host.running = self._outer
         sys.meta_path[:] = [f for f in sys.meta_path if not _is_ours(f, self)]
-        for name in self.lab.code:
+        for name in self.deployment.code:
             module = sys.modules.get(name)
             if isinstance(module, types.ModuleType):
                 self._modules[name] = module
@@ -819,7 +899,7 @@ class Container:
         holds this container's globals until another member runs code.
         """
         self._load()
-        return self._modules.get(name or self.lab.entry)
+        return self._modules.get(name or self.deployment.entry)
 
     def globals(self, name: str | None = None) -> Mapping[str, Any]:
         """A read-only view of a snippet module's namespace (default: the entry).
@@ -838,11 +918,11 @@ class Container:
         """Every piece of module state, described (for the trace's state changes)."""
         self._load()
         shot: Snapshot = {}
-        for name in self.lab.code:
+        for name in self.deployment.code:
             module = self._modules.get(name)
             if module is None:
                 continue
-            prefix = "" if name == self.lab.handler_module else f"{name}."
+            prefix = "" if name == self.deployment.handler_module else f"{name}."
             for key, value in list(module.__dict__.items()):
                 if key.startswith("__") or not is_state(value):
                     continue

@@ -53,7 +53,7 @@ from collections.abc import Mapping, Sequence
 from types import CodeType
 from typing import Any
 
-from sima_lab.container import Container, Executed
+from sima_lab.container import Container, Deployment, Executed, Host
 from sima_lab.errors import LabError
 from sima_lab.fakes import (
     Database,
@@ -63,6 +63,7 @@ from sima_lab.fakes import (
     ParameterStore,
     Table,
 )
+from sima_lab.platform import Services
 from sima_lab.records import ErrorInfo, Invocation
 from sima_lab.settings import LabSettings
 from sima_lab.state import diff
@@ -141,7 +142,8 @@ class Lab:
         self.params = ParameterStore(self.settings)
         self.objects = ObjectStore(self.settings)
         self.table = Table(self.settings)
-        self.running: Container | None = None
+        self._host = Host(lambda: self._now_us, self.count)
+        self._deployment: Deployment | None = None
         self._now_us = 0
         self._containers: list[Container] = []
         self._snapshots: list[Container] = []
@@ -152,6 +154,11 @@ class Lab:
         self.handler_module = self.entry
 
     # -- what scenarios read ------------------------------------------------------------
+
+    @property
+    def running(self) -> Container | None:
+        """The container running code at this moment, or None."""
+        return self._host.running
 
     @property
     def now(self) -> float:
@@ -342,7 +349,7 @@ class Lab:
             target = idle[0] if idle else self._start_container()
         else:
             target = container if isinstance(container, Container) else self.container(container)
-            if not target.alive or target.lab is not self:
+            if not target.alive or target.host is not self._host:
                 raise LabError(f"container {target.id} is not in service: {target.retired_reason}")
         record = self._invoke_on(
             target, event, start, request_id=request_id, attempt=attempt, notes=notes
@@ -380,8 +387,32 @@ class Lab:
     def _idle(self) -> list[Container]:
         return sorted(self.containers, key=lambda c: -c.last_used)
 
+    def _deployed(self) -> tuple[Deployment, Services]:
+        """What every container of this lab runs and reaches, fixed at the first start."""
+        if self._deployment is None:
+            self._deployment = Deployment.of(
+                self.settings,
+                self.code,
+                self.filenames,
+                entry=self.entry,
+                handler_module=self.handler_module,
+            )
+        services = Services(
+            self.db,
+            self.db_proxy,
+            self.params,
+            self.objects,
+            self.table,
+            self.settings,
+        )
+        return self._deployment, services
+
+    def _new_container(self, number: int, prefix: str = "c") -> Container:
+        deployment, services = self._deployed()
+        return Container(deployment, services, self._host, number, prefix=prefix)
+
     def _start_container(self) -> Container:
-        container = Container(self, len(self._containers) + 1)
+        container = self._new_container(len(self._containers) + 1)
         self._containers.append(container)
         return container
 
@@ -397,7 +428,7 @@ class Lab:
     def _take_snapshot(self, start_us: int) -> Executed:
         """Run the module code once in a snapshot environment, then the before-snapshot
         hooks (in reverse order), as SnapStart does when a version is published."""
-        snapshot = Container(self, len(self._snapshots) + 1, prefix="s")
+        snapshot = self._new_container(len(self._snapshots) + 1, prefix="s")
         self._snapshots.append(snapshot)
         snapshot.started = True
         before = dict(self._counts)

@@ -21,7 +21,8 @@ from __future__ import annotations
 import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sima_lab.fakes import (
     BackgroundTask,
@@ -29,21 +30,30 @@ from sima_lab.fakes import (
     ConditionFailed,
     Connection,
     ConnectionClosedError,
+    Database,
+    DatabaseProxy,
+    MemoryAccount,
+    Meter,
     NoSuchKey,
+    ObjectStore,
     ObjectStoreClient,
     ObjectStoreError,
     ParameterNotFound,
+    ParameterStore,
     ParameterStoreError,
     ProxyConnection,
     SingletonNotFound,
+    SingletonRegistry,
+    Table,
     TableClient,
+    TmpFS,
     TooManyConnections,
     to_kb,
 )
-from sima_lab.settings import HeavyModule
+from sima_lab.settings import HeavyModule, LabSettings
 
-if TYPE_CHECKING:
-    from sima_lab.container import Container
+#: A runtime hook as registered: the function, its positional and keyword arguments.
+Hook = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
 #: The functions of the `lab` module, in the order the docs list them.
 FUNCTIONS = (
@@ -86,14 +96,63 @@ EXCEPTIONS = (
 )
 
 
+@dataclass(frozen=True)
+class Services:
+    """What lives outside every container of a lab and its `lab` module reaches: the
+    shared fakes (a scenario's `lab.db`, `lab.db_proxy`...), and the settings (for the
+    heavy modules that `import` simulates).
+    """
+
+    db: Database
+    db_proxy: DatabaseProxy
+    params: ParameterStore
+    objects: ObjectStore
+    table: Table
+    settings: LabSettings
+
+
+class Process(Meter, Protocol):
+    """What the platform needs of the container it serves (a
+    [`Container`][sima_lab.container.Container]): its clock, its own resources, and
+    the heavy imports, background tasks and hooks it keeps."""
+
+    tmp: TmpFS
+    memory: MemoryAccount
+    singletons: SingletonRegistry
+    connections: list[Connection]
+    after_restore: list[Hook]
+    before_snapshot: list[Hook]
+
+    def now_s(self) -> float:
+        """The virtual time, in seconds, as the running code sees it."""
+
+    def import_heavy(self, name: str, spec: HeavyModule) -> types.ModuleType:
+        """A heavy module for this container, made (and paid for) on first use."""
+
+    def start_task(
+        self,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        work_ms: float,
+        name: str,
+    ) -> BackgroundTask:
+        """A background task of this container."""
+
+
 class Platform:
     """The functions of one container's `lab` module (each method is one function).
 
     Costs are virtual: added to the invocation's duration, never slept.
+
+    Args:
+        container: The container whose code calls these functions.
+        services: The shared fakes they reach.
     """
 
-    def __init__(self, container: Container) -> None:
+    def __init__(self, container: Process, services: Services) -> None:
         self._container = container
+        self._services = services
 
     # -- time ---------------------------------------------------------------------------
 
@@ -119,7 +178,7 @@ class Platform:
         Each query on it costs 10 ms. Raises `TooManyConnections` when the server's
         connection limit (`lab.db.max_connections`, 20 by default) is reached.
         """
-        connection = self._container.lab.db.connect(self._container)
+        connection = self._services.db.connect(self._container)
         self._container.connections.append(connection)
         return connection
 
@@ -131,7 +190,7 @@ class Platform:
         each query borrows one for its 10 ms and waits, on the virtual clock, when all
         are busy. However many containers connect, the server sees at most the pool.
         """
-        return self._container.lab.db_proxy.connect(self._container)
+        return self._services.db_proxy.connect(self._container)
 
     def get_parameter(self, name: str) -> str:
         """Read a value from the parameter store (declared cost: 20 ms per read).
@@ -139,7 +198,7 @@ class Platform:
         Raises `ParameterNotFound` for an unknown name and `ParameterStoreError` when
         the scenario injected a failure.
         """
-        return self._container.lab.params.read(self._container, name)
+        return self._services.params.read(self._container, name)
 
     def object_store(self) -> ObjectStoreClient:
         """Create an object-store client (declared cost: 150 ms).
@@ -147,7 +206,7 @@ class Platform:
         Its `get(key)` costs 15 ms and `put(key, data)` 20 ms; either raises
         `ObjectStoreError` when the scenario injected a failure.
         """
-        return self._container.lab.objects.client(self._container)
+        return self._services.objects.client(self._container)
 
     def table(self) -> TableClient:
         """Create a client of the key-value table `lab.table` (declared cost: 150 ms).
@@ -157,7 +216,7 @@ class Platform:
         `ConditionFailed` when the key already holds an item, so of two writers of one
         key exactly one succeeds.
         """
-        return self._container.lab.table.client(self._container)
+        return self._services.table.client(self._container)
 
     def heavy_import(
         self, name: str, *, seconds: float = 2.0, size_mb: float = 50.0
@@ -168,7 +227,7 @@ class Platform:
         memory; later imports in that container return the cached module at no cost.
         Names declared in `settings.heavy_modules` use their declared cost.
         """
-        spec = self._container.lab.settings.heavy_modules.get(
+        spec = self._services.settings.heavy_modules.get(
             name, HeavyModule(seconds=seconds, size_mb=size_mb)
         )
         return self._container.import_heavy(name, spec)
