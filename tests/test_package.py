@@ -84,4 +84,6 @@ def test_the_wheel_installs_into_another_project_and_builds_it(tmp_path: Path) -
     first = (site / "entries/OPS-1/index.html").read_text("utf-8")
     assert 'data-snippet="OPS-1/example_bad"' in first and "OPS-2" in first  # a backlink
     assert list((site / "assets/pyodide").glob("pyodide.asm-*.wasm.gz"))
-    assert list((site / "assets").rglob("runner*.js")), "the runner's script is missing"
+    for bundle in ("site.js", "run.js", "python-worker.js", "config.js"):
+        assert (site / "assets/sima" / bundle).is_file(), f"the site lacks {bundle}"
+    assert (site / "assets/vendor/editor.js").is_file(), "the editor bundle is missing"
