@@ -9,8 +9,8 @@ import pytest
 
 from sima_lab import (
     Claim,
+    FolderProblem,
     LoadError,
-    Problem,
     check_claims,
     load_claims,
     load_folder,
@@ -284,7 +284,7 @@ def test_text_loaders() -> None:
     with pytest.raises(LoadError) as info:
         load_claims('[x]\nclaim = "meh"\nsays = "s"\nscenario = "y"\n', "c.toml")
     assert info.value.problems == [
-        Problem("c.toml", 2, "[x] claim must be 'good', 'bad' or 'unproven', not 'meh'")
+        FolderProblem("c.toml", 2, "[x] claim must be 'good', 'bad' or 'unproven', not 'meh'")
     ]
     parsed, problems = parse_claims('["quoted name"]\nclaim = "good"\nsays = "s"\nscenario = "y"\n')
     assert (parsed[0].name, parsed[0].line, problems) == ("quoted name", 1, [])
@@ -304,7 +304,7 @@ def test_check_claims_on_plain_data() -> None:
         "c.py: no claim for 'c': add a [c] table to claims.toml",
         "claims.toml:5: [b] has no snippet file b.py",
     ]
-    assert str(Problem("x.py", 0, "m")) == "x.py: m"
+    assert str(FolderProblem("x.py", 0, "m")) == "x.py: m"
 
 
 def test_a_bad_claim_must_say_what_fails(tmp_path: Path) -> None:

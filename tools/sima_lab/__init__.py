@@ -23,7 +23,7 @@ The pieces:
   [`Outcome`][sima_lab.records.Outcome]...).
 - [`sima_lab.platform`][sima_lab.platform]: the virtual `lab` module snippets import.
 - [`sima_lab.fakes`][sima_lab.fakes]: the instrumented fakes.
-- [`sima_lab.settings`][sima_lab.settings]: limits and declared costs.
+- [`sima_lab.limits`][sima_lab.limits]: limits and declared costs.
 - [`sima_lab.container`][sima_lab.container]: one container and how code runs in it.
 - [`sima_lab.claims`][sima_lab.claims]: `claims.toml`, `scenarios.py`, snippet folders.
 - [`sima_lab.verify`][sima_lab.verify]: checking one claim.
@@ -43,7 +43,7 @@ from sima_lab.claims import (
     parse_claims,
 )
 from sima_lab.container import Container
-from sima_lab.errors import LabError, LoadError, Problem, SnippetHalted
+from sima_lab.errors import LabError, LoadError, SnippetHalted
 from sima_lab.fakes import (
     Connection,
     Database,
@@ -52,8 +52,8 @@ from sima_lab.fakes import (
     SingletonNotFound,
 )
 from sima_lab.lab import Lab
-from sima_lab.records import Claim, ErrorInfo, Invocation, Outcome, Verdict
-from sima_lab.settings import HeavyModule, LabSettings
+from sima_lab.limits import HeavyModule, LabSettings
+from sima_lab.records import Claim, ErrorInfo, FolderProblem, Invocation, Outcome, Verdict
 from sima_lab.trace import format_outcome, format_trace
 from sima_lab.verify import Scenario, verify
 
@@ -64,6 +64,7 @@ __all__ = (
     "Database",
     "ErrorInfo",
     "Folder",
+    "FolderProblem",
     "HeavyModule",
     "Invocation",
     "Lab",
@@ -73,7 +74,6 @@ __all__ = (
     "ObjectStore",
     "Outcome",
     "ParameterStore",
-    "Problem",
     "Scenario",
     "SingletonNotFound",
     "SnippetHalted",

@@ -29,7 +29,7 @@ The text loaders ([`parse_claims`][sima_lab.claims.parse_claims],
 [`load_scenarios`][sima_lab.claims.load_scenarios],
 [`check_claims`][sima_lab.claims.check_claims]) need no files, for the browser;
 [`load_folder`][sima_lab.claims.load_folder] reads a folder and reports every problem
-as a [`Problem`][sima_lab.errors.Problem] value, never as an exception.
+as a [`FolderProblem`][sima_lab.records.FolderProblem] value, never as an exception.
 """
 
 from __future__ import annotations
@@ -44,9 +44,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sima_lab.errors import LoadError, Problem
+from sima_lab.errors import LoadError
 from sima_lab.lab import module_name
-from sima_lab.records import CLAIM_VALUES, FAILURE_NAME, UNPROVEN, Claim, Outcome
+from sima_lab.records import CLAIM_VALUES, FAILURE_NAME, UNPROVEN, Claim, FolderProblem, Outcome
 from sima_lab.verify import Scenario, verify
 
 KEYS = ("claim", "says", "scenario", "fails", "fixes", "modules")
@@ -87,7 +87,9 @@ def _lines(text: str) -> dict[str, tuple[int, dict[str, int]]]:
     return found
 
 
-def parse_claims(toml_text: str, filename: str = CLAIMS_FILE) -> tuple[list[Claim], list[Problem]]:
+def parse_claims(
+    toml_text: str, filename: str = CLAIMS_FILE
+) -> tuple[list[Claim], list[FolderProblem]]:
     """Every claim in the text and every problem in it (a claim may have problems).
 
     Checks each table on its own: required keys, known keys, value types, and that
@@ -98,15 +100,17 @@ def parse_claims(toml_text: str, filename: str = CLAIMS_FILE) -> tuple[list[Clai
         data = tomllib.loads(toml_text)
     except tomllib.TOMLDecodeError as exc:
         at = _AT_LINE.search(str(exc))
-        return [], [Problem(filename, int(at.group(1)) if at else 0, f"invalid TOML: {exc}")]
+        return [], [FolderProblem(filename, int(at.group(1)) if at else 0, f"invalid TOML: {exc}")]
     where = _lines(toml_text)
     claims: list[Claim] = []
-    problems: list[Problem] = []
+    problems: list[FolderProblem] = []
     for name, table in data.items():
         line, keys = where.get(name, (0, {}))
         if not isinstance(table, dict):
             problems.append(
-                Problem(filename, line, f"{name!r} is not a table: write [{name}] with its keys")
+                FolderProblem(
+                    filename, line, f"{name!r} is not a table: write [{name}] with its keys"
+                )
             )
             continue
         table_problems = _check_table(name, table, line, keys, filename)
@@ -139,15 +143,15 @@ def _text(value: object) -> str:
 
 def _check_table(
     name: str, table: dict[str, Any], line: int, keys: dict[str, int], filename: str
-) -> list[Problem]:
-    problems: list[Problem] = []
+) -> list[FolderProblem]:
+    problems: list[FolderProblem] = []
     unproven = table.get("claim") == UNPROVEN
     for key in REQUIRED_UNPROVEN if unproven else REQUIRED:
         if key not in table:
-            problems.append(Problem(filename, line, f"[{name}] is missing {key!r}"))
+            problems.append(FolderProblem(filename, line, f"[{name}] is missing {key!r}"))
     if table.get("claim") == "bad" and "fails" not in table:
         problems.append(
-            Problem(
+            FolderProblem(
                 filename,
                 line,
                 f'[{name}] is bad but does not say what fails: add fails = ["..."] '
@@ -158,13 +162,13 @@ def _check_table(
         at = keys.get(key, line)
         if key not in KEYS:
             problems.append(
-                Problem(
+                FolderProblem(
                     filename, at, f"[{name}] has unknown key {key!r} (known: {', '.join(KEYS)})"
                 )
             )
         elif unproven and key in ("scenario", "fails", "fixes"):
             problems.append(
-                Problem(
+                FolderProblem(
                     filename,
                     at,
                     f"[{name}] is unproven, so it has no {key}: claim it good or bad "
@@ -173,36 +177,42 @@ def _check_table(
             )
         elif key == "modules":
             if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
-                problems.append(Problem(filename, at, f"[{name}] modules must be a list of names"))
+                problems.append(
+                    FolderProblem(filename, at, f"[{name}] modules must be a list of names")
+                )
         elif key == "fails":
             problems.extend(_check_fails(name, value, table.get("claim"), at, filename))
         elif not isinstance(value, str):
-            problems.append(Problem(filename, at, f"[{name}] {key} must be a string"))
+            problems.append(FolderProblem(filename, at, f"[{name}] {key} must be a string"))
         elif key == "claim" and value not in CLAIM_KINDS:
             problems.append(
-                Problem(
+                FolderProblem(
                     filename,
                     at,
                     f"[{name}] claim must be 'good', 'bad' or 'unproven', not {value!r}",
                 )
             )
         elif key in ("says", "scenario") and not value.strip():
-            problems.append(Problem(filename, at, f"[{name}] {key} is empty"))
+            problems.append(FolderProblem(filename, at, f"[{name}] {key} is empty"))
     return problems
 
 
-def _check_fails(name: str, value: object, claim: object, at: int, filename: str) -> list[Problem]:
+def _check_fails(
+    name: str, value: object, claim: object, at: int, filename: str
+) -> list[FolderProblem]:
     names = [value] if isinstance(value, str) else value
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        return [Problem(filename, at, f"[{name}] fails must be a name or a list of names")]
+        return [FolderProblem(filename, at, f"[{name}] fails must be a name or a list of names")]
     if claim == "good":
         return [
-            Problem(filename, at, f"[{name}] is good, so nothing fails: remove fails, or claim bad")
+            FolderProblem(
+                filename, at, f"[{name}] is good, so nothing fails: remove fails, or claim bad"
+            )
         ]
     if not names:
-        return [Problem(filename, at, f"[{name}] fails is empty: name what goes wrong")]
+        return [FolderProblem(filename, at, f"[{name}] fails is empty: name what goes wrong")]
     return [
-        Problem(
+        FolderProblem(
             filename,
             at,
             f"[{name}] failure {n!r} is not a name: kebab-case words (stale-config) "
@@ -227,7 +237,7 @@ def check_claims(
     snippets: Iterable[str],
     scenarios: Iterable[str] | None,
     snippet_path: Callable[[str], str] = lambda name: f"{name}.py",
-) -> list[Problem]:
+) -> list[FolderProblem]:
     """Problems between claims, snippet files and scenarios.
 
     Args:
@@ -246,7 +256,7 @@ def check_claims(
     known = sorted(scenarios) if scenarios is not None else None
     helpers = {module for claim in by_name.values() for module in claim.modules}
     problems = [
-        Problem(
+        FolderProblem(
             snippet_path(name), 0, f"no claim for {name!r}: add a [{name}] table to claims.toml"
         )
         for name in sorted(names - set(by_name) - helpers)
@@ -255,11 +265,13 @@ def check_claims(
         where = claim.filename
         if claim.name not in names:
             problems.append(
-                Problem(where, claim.line, f"[{claim.name}] has no snippet file {claim.name}.py")
+                FolderProblem(
+                    where, claim.line, f"[{claim.name}] has no snippet file {claim.name}.py"
+                )
             )
         if known is not None and claim.scenario and claim.scenario not in known:
             problems.append(
-                Problem(
+                FolderProblem(
                     where,
                     claim.line_of("scenario"),
                     f"[{claim.name}] scenario {claim.scenario!r} is not a function in "
@@ -269,7 +281,7 @@ def check_claims(
         for module in claim.modules:
             if module not in names:
                 problems.append(
-                    Problem(
+                    FolderProblem(
                         where,
                         claim.line_of("modules"),
                         f"[{claim.name}] module {module!r} has no file {module}.py",
@@ -279,19 +291,21 @@ def check_claims(
     return sorted(problems)
 
 
-def _check_fix(claim: Claim, by_name: Mapping[str, Claim]) -> list[Problem]:
+def _check_fix(claim: Claim, by_name: Mapping[str, Claim]) -> list[FolderProblem]:
     if claim.fixes is None or claim.claim == UNPROVEN:  # the table's own check says it
         return []
     where, line = claim.filename, claim.line_of("fixes")
     target = by_name.get(claim.fixes)
     if claim.claim == "bad":
         message = f"[{claim.name}] is bad, so it cannot fix {claim.fixes!r}: only good ones fix"
-        return [Problem(where, line, message)]
+        return [FolderProblem(where, line, message)]
     if target is None:
-        return [Problem(where, line, f"[{claim.name}] fixes {claim.fixes!r}, which has no claim")]
+        return [
+            FolderProblem(where, line, f"[{claim.name}] fixes {claim.fixes!r}, which has no claim")
+        ]
     if target.claim != "bad":
         return [
-            Problem(
+            FolderProblem(
                 where,
                 line,
                 f"[{claim.name}] fixes {claim.fixes!r}, which is claimed {target.claim!r}: "
@@ -300,7 +314,7 @@ def _check_fix(claim: Claim, by_name: Mapping[str, Claim]) -> list[Problem]:
         ]
     if target.scenario != claim.scenario:
         return [
-            Problem(
+            FolderProblem(
                 where,
                 line,
                 f"[{claim.name}] fixes {claim.fixes!r} but is checked by scenario "
@@ -325,7 +339,9 @@ def load_scenarios(source: str, filename: str = SCENARIOS_FILE) -> dict[str, Sce
     try:
         code = compile(source, filename, "exec", dont_inherit=True)
     except SyntaxError as exc:
-        raise LoadError([Problem(filename, exc.lineno or 0, f"SyntaxError: {exc.msg}")]) from None
+        raise LoadError(
+            [FolderProblem(filename, exc.lineno or 0, f"SyntaxError: {exc.msg}")]
+        ) from None
     module = types.ModuleType(name)
     module.__file__ = filename
     saved = sys.modules.get(name)
@@ -340,7 +356,7 @@ def load_scenarios(source: str, filename: str = SCENARIOS_FILE) -> dict[str, Sce
                 line = tb.tb_lineno
             tb = tb.tb_next
         raise LoadError(
-            [Problem(filename, line, f"scenarios.py raised {type(exc).__name__}: {exc}")]
+            [FolderProblem(filename, line, f"scenarios.py raised {type(exc).__name__}: {exc}")]
         ) from None
     finally:
         if saved is None:
@@ -395,7 +411,7 @@ class Folder:
     claims: dict[str, Claim]
     scenarios: dict[str, Scenario]
     snippets: list[SnippetSpec]
-    problems: list[Problem]
+    problems: list[FolderProblem]
 
     def snippet(self, name: str) -> SnippetSpec:
         """The snippet with that stem (KeyError if none)."""
@@ -431,13 +447,13 @@ def _display(path: Path, root: Path | None) -> str:
     return path.as_posix()
 
 
-def _read(path: Path, shown: str, problems: list[Problem]) -> str | None:
+def _read(path: Path, shown: str, problems: list[FolderProblem]) -> str | None:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        problems.append(Problem(shown, 0, f"not UTF-8: {exc.reason} at byte {exc.start}"))
+        problems.append(FolderProblem(shown, 0, f"not UTF-8: {exc.reason} at byte {exc.start}"))
     except OSError as exc:
-        problems.append(Problem(shown, 0, f"cannot read: {exc.strerror}"))
+        problems.append(FolderProblem(shown, 0, f"cannot read: {exc.strerror}"))
     return None
 
 
@@ -454,7 +470,7 @@ def load_folder(
     folder = Path(path)
     base = Path(root) if root is not None else None
     shown = _display(folder, base)
-    problems: list[Problem] = []
+    problems: list[FolderProblem] = []
 
     def rel(name: str) -> str:
         return f"{shown}/{name}"
@@ -468,7 +484,7 @@ def load_folder(
             problems.extend(found)
     else:
         problems.append(
-            Problem(rel(CLAIMS_FILE), 0, "missing: each snippet folder needs claims.toml")
+            FolderProblem(rel(CLAIMS_FILE), 0, "missing: each snippet folder needs claims.toml")
         )
 
     scenarios: dict[str, Scenario] | None = None
@@ -484,7 +500,7 @@ def load_folder(
         scenarios = {}  # nothing to check: a folder of unproven code needs no scenarios
     else:
         problems.append(
-            Problem(rel(SCENARIOS_FILE), 0, "missing: each snippet folder needs scenarios.py")
+            FolderProblem(rel(SCENARIOS_FILE), 0, "missing: each snippet folder needs scenarios.py")
         )
 
     sources: dict[str, str] = {}
@@ -499,7 +515,9 @@ def load_folder(
         try:
             compile(text, rel(file.name), "exec", dont_inherit=True)
         except SyntaxError as exc:
-            problems.append(Problem(rel(file.name), exc.lineno or 0, f"SyntaxError: {exc.msg}"))
+            problems.append(
+                FolderProblem(rel(file.name), exc.lineno or 0, f"SyntaxError: {exc.msg}")
+            )
         sources[file.stem] = text
 
     by_name = {claim.name: claim for claim in claims}
@@ -530,7 +548,9 @@ def load_folder(
     ]
     bad_names = [n for n in sources if module_name(f"{n}.py") != n]
     problems.extend(
-        Problem(rel(f"{n}.py"), 0, f"{n!r} is not a usable module name (use letters, digits, _)")
+        FolderProblem(
+            rel(f"{n}.py"), 0, f"{n!r} is not a usable module name (use letters, digits, _)"
+        )
         for n in bad_names
     )
     return Folder(

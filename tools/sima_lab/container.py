@@ -66,9 +66,9 @@ from sima_lab.fakes import (
     TmpFS,
     to_kb,
 )
+from sima_lab.limits import HeavyModule, LabSettings
 from sima_lab.platform import Hook, Platform, Services, build_lab_module
 from sima_lab.records import ErrorInfo
-from sima_lab.settings import HeavyModule, LabSettings
 from sima_lab.state import Snapshot, display, is_state
 
 _MISSING = object()

@@ -2,8 +2,10 @@
 
 Three kinds of trouble are kept apart:
 
-- [`Problem`][sima_lab.errors.Problem]: something wrong in a snippet folder's files
-  (a syntax error, a claim without a file...). Loaders report these as values.
+- [`FolderProblem`][sima_lab.records.FolderProblem] (a record, in
+  [`sima_lab.records`][sima_lab.records]): something wrong in a snippet folder's files
+  (a syntax error, a claim without a file...). Loaders report these as values;
+  [`LoadError`][sima_lab.errors.LoadError] carries them from a strict loader.
 - [`LabError`][sima_lab.errors.LabError]: a scenario used the lab wrongly (for
   example it named a container that was already retired). A scenario that raises is
   an error of the check, reported with the scenario's file and line.
@@ -21,27 +23,7 @@ to the scenario.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """A problem in a snippet folder, printed as `path:line: message`.
-
-    Attributes:
-        path: The file, as the loader was given it (for example
-            `snippets/LESS-22/claims.toml`).
-        line: 1-based line number, or 0 when the problem concerns the whole file.
-        message: What is wrong and, where it helps, what was expected.
-    """
-
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
+from sima_lab.records import FolderProblem
 
 
 class LabError(Exception):
@@ -55,7 +37,7 @@ class LoadError(Exception):
         problems: Every problem found, in file order.
     """
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[FolderProblem]) -> None:
         self.problems = list(problems)
         super().__init__("; ".join(str(p) for p in self.problems) or "load error")
 

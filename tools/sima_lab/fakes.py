@@ -1,7 +1,7 @@
 """Instrumented fakes of the services a serverless function talks to.
 
 Each fake counts what it does and charges its declared virtual cost (see
-[`LabSettings`][sima_lab.settings.LabSettings]) to the invocation that is running.
+[`LabSettings`][sima_lab.limits.LabSettings]) to the invocation that is running.
 Shared fakes stand for services outside the container and live on the
 [`Lab`][sima_lab.lab.Lab]: the database server (`lab.db`) and its connection proxy
 (`lab.db_proxy`), the parameter store (`lab.params`), the object store
@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from sima_lab.errors import PlatformAbort
-from sima_lab.settings import LabSettings
+from sima_lab.limits import LabSettings
 
 KB_PER_MB = 1024
 

@@ -63,9 +63,9 @@ from sima_lab.fakes import (
     ParameterStore,
     Table,
 )
+from sima_lab.limits import LabSettings
 from sima_lab.platform import Services
 from sima_lab.records import ErrorInfo, Invocation
-from sima_lab.settings import LabSettings
 from sima_lab.state import diff
 from sima_lab.trace import format_trace
 
@@ -89,7 +89,7 @@ class Lab:
         modules: Other modules the entry imports, `{module_name: source}`; each is
             shown as `<name>.py` beside `filename`.
         entry: The entry's module name (default: the file's stem).
-        settings: Limits and costs (default: [`LabSettings()`][sima_lab.settings.LabSettings]).
+        settings: Limits and costs (default: [`LabSettings()`][sima_lab.limits.LabSettings]).
 
     Raises:
         SyntaxError: A module does not compile.

@@ -9,7 +9,7 @@ from lab import connect_db, get_parameter, singleton_get_or_create, work
 
 inside a snippet reaches that container's fakes. Every function's declared virtual
 cost is in its docstring; the numbers are the defaults of
-[`LabSettings`][sima_lab.settings.LabSettings] and a scenario may change them.
+[`LabSettings`][sima_lab.limits.LabSettings] and a scenario may change them.
 
 Besides the functions, `import heavy_library` (or any module named in
 `settings.heavy_modules`) imports a simulated heavy module: 2 s and 50 MB the first
@@ -50,7 +50,7 @@ from sima_lab.fakes import (
     TooManyConnections,
     to_kb,
 )
-from sima_lab.settings import HeavyModule, LabSettings
+from sima_lab.limits import HeavyModule, LabSettings
 
 #: A runtime hook as registered: the function, its positional and keyword arguments.
 Hook = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]

@@ -11,7 +11,9 @@ import graph:
 - [`Claim`][sima_lab.records.Claim]: one snippet's claim as `claims.toml` declares it
   ([`CLAIM_VALUES`][sima_lab.records.CLAIM_VALUES] and
   [`UNPROVEN`][sima_lab.records.UNPROVEN]: what `claim` may say);
-- [`Outcome`][sima_lab.records.Outcome]: the result of checking one claim.
+- [`Outcome`][sima_lab.records.Outcome]: the result of checking one claim;
+- [`FolderProblem`][sima_lab.records.FolderProblem]: something wrong in a snippet
+  folder's files, with its path and line.
 """
 
 from __future__ import annotations
@@ -253,3 +255,23 @@ class Outcome:
             and self.observed == self.declared
             and set(self.observed_failures) == set(self.declared_failures)
         )
+
+
+@dataclass(frozen=True, order=True)
+class FolderProblem:
+    """A problem in a snippet folder, printed as `path:line: message`.
+
+    Attributes:
+        path: The file, as the loader was given it (for example
+            `snippets/LESS-22/claims.toml`).
+        line: 1-based line number, or 0 when the problem concerns the whole file.
+        message: What is wrong and, where it helps, what was expected.
+    """
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"

@@ -30,7 +30,7 @@ from typing import Any
 from sima_lab.claims import load_scenarios, parse_claims
 from sima_lab.container import cut_note, error_message
 from sima_lab.errors import Interrupted, LoadError
-from sima_lab.settings import LabSettings
+from sima_lab.limits import LabSettings
 from sima_lab.timeline import timeline_svg
 from sima_lab.trace import format_outcome
 from sima_lab.verify import verify

@@ -12,8 +12,8 @@ from types import CodeType
 
 from sima_lab.errors import LabError, SnippetHalted
 from sima_lab.lab import Lab
+from sima_lab.limits import LabSettings
 from sima_lab.records import CLAIM_VALUES, UNPROVEN, Claim, Invocation, Outcome, Verdict
-from sima_lab.settings import LabSettings
 from sima_lab.trace import with_failures
 
 #: A scenario: drives a lab holding the snippet's code, returns what it observed.

@@ -46,7 +46,7 @@ def _wanted(path: Path) -> bool:
     return not path.name.startswith((".", "_"))
 
 
-def _problem(lab_problem: sima_lab.Problem) -> Problem:
+def _problem(lab_problem: sima_lab.FolderProblem) -> Problem:
     return Problem(lab_problem.path, lab_problem.line, lab_problem.message, Severity.ERROR)
 
 
