@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 import posixpath
 
+from conftest import Project
+from sima.content.catalog import EntryReader, load_catalog
 from sima.content.links import LinkTarget, MentionScanner
-from sima.site.pages import relative
+from sima.site.pages import EntryPages, backlinks_of, catalog_names, links_out, relative
 
 #: Page paths as the build makes them: entries, index pages, keyword pages, the home.
 PATHS = [
@@ -55,3 +57,42 @@ def test_linked_text_follows_its_targets() -> None:
     del titles["LESS-17"]  # a target gone: its mention stays plain text
     assert "[LESS-17]" not in scanner.link(text, resolve)
     assert "[LESS-17]" not in scanner.link(text, resolve)
+
+
+def render_all(project: Project, reader: EntryReader, pages: EntryPages) -> dict[str, str]:
+    """One build's entry pages, by ID, through a kept reader and page cache."""
+    catalog = load_catalog(project.settings, reader)
+    backlinks = backlinks_of(catalog)
+    outbound = links_out(backlinks)
+    names = catalog_names(catalog)
+    pages.start()
+    return {
+        ref_id: pages.render(entry, catalog, backlinks, {}, outbound, None, None, names=names)
+        for ref_id, entry in catalog.entries.items()
+    }
+
+
+def test_kept_pages_are_those_a_fresh_build_writes(project: Project) -> None:
+    """Each step's pages through the kept reader and cache equal a fresh build's."""
+    reader, pages = EntryReader(), EntryPages()
+    project.entry("LESS-1", "One", "Mentions LESS-2.")
+    project.entry("LESS-2", "Two", "Plain.")
+    project.entry("LESS-3", "Three", "Plain.", related="[LESS-1]")
+    first = render_all(project, reader, pages)
+    again = render_all(project, reader, pages)
+    assert all(again[i] is first[i] for i in first)  # nothing changed: nothing rendered
+    steps = [
+        ("LESS-2", "Two, renamed", "Plain."),  # a title others show
+        ("LESS-3", "Three", "Now cites LESS-2 too."),  # a new backlink for LESS-2
+        ("LESS-1", "One", "No mention any more."),  # a backlink gone
+    ]
+    for ref_id, title, body in steps:
+        extra = {"related": "[LESS-1]"} if ref_id == "LESS-3" else {}
+        project.entry(ref_id, title, body, **extra)
+        kept = render_all(project, reader, pages)
+        fresh = render_all(project, EntryReader(), EntryPages())
+        assert {i: p.markdown for i, p in kept.items()} == {
+            i: p.markdown for i, p in fresh.items()
+        }, ref_id
+    assert "Two, renamed" in kept["LESS-3"].markdown
+    assert "LESS-3" in kept["LESS-2"].markdown

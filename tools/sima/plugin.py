@@ -46,11 +46,12 @@ from sima.site.id_index import id_index
 from sima.site.offline import write_service_worker
 from sima.site.pages import (
     KEYWORD_PAGES,
+    EntryPages,
     RenderedPage,
     backlinks_of,
+    catalog_names,
     expand_nav,
     links_out,
-    render_entry,
     render_indexes,
     resolver,
     slot,
@@ -144,6 +145,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         self.inserts: dict[str, Mapping[str, str]] = {}
         # Keyed by content, so serve rebuilds re-read and re-run only what changed.
         self.entry_reader = EntryReader()
+        self.entry_pages = EntryPages()
         self.snippet_cache = SnippetCache()
         # `mkdocs serve` injects an inline live-reload script no hash can name.
         self.serving = False
@@ -227,8 +229,10 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
             InclusionLevel.UNDEFINED if self._entries_in_nav() else InclusionLevel.NOT_IN_NAV
         )
         pages: list[tuple[RenderedPage, InclusionLevel]] = []
+        names = catalog_names(catalog)
+        self.entry_pages.start()
         for entry in catalog.entries.values():
-            page = render_entry(
+            page = self.entry_pages.render(
                 entry,
                 catalog,
                 backlinks,
@@ -236,6 +240,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
                 outbound,
                 coverage[entry.ref_id],
                 provenance,
+                names=names,
             )
             pages.append((page, entry_level))
         for index in render_indexes(catalog, coverage):

@@ -380,6 +380,67 @@ def render_entry(  # noqa: PLR0917
     return RenderedPage(uri, "\n".join(lines + section) + "\n", {**snippet_inserts, **inserts})
 
 
+@dataclass
+class EntryPages:
+    """Entry pages by everything they are drawn from, kept between builds.
+
+    Under `mkdocs serve` the plugin keeps one, so a rebuild renders again only the
+    entries whose page can have changed: an entry is drawn from its own file, who
+    cites it and what it links to, its snippets' results, its coverage, the build's
+    provenance, and the titles, types and statuses of the catalog's entries (any of
+    which it may name). Only the last build's pages are kept.
+    """
+
+    _pages: dict[object, RenderedPage] = field(default_factory=dict)
+    _fresh: dict[object, RenderedPage] = field(default_factory=dict)
+
+    def start(self) -> None:
+        """Begin a build: the last build's pages are the ones to reuse. (A page is
+        reused only for the very same inputs, so what is kept never makes one stale.)"""
+        if self._fresh:
+            self._pages, self._fresh = self._fresh, {}
+
+    def render(  # noqa: PLR0917
+        self,
+        entry: Entry,
+        catalog: Catalog,
+        backlinks: Mapping[str, list[Backlink]],
+        snippets: Mapping[str, SnippetView],
+        outbound: Mapping[str, list[str]],
+        coverage: Coverage | None,
+        provenance: Provenance | None,
+        *,
+        names: object,
+    ) -> RenderedPage:
+        """[`render_entry`][sima.site.pages.render_entry], or the page it gave for the
+        same inputs. `names` is [`catalog_names`][sima.site.pages.catalog_names] of
+        `catalog`, computed once per build."""
+        key = (
+            repr(entry),
+            names,
+            tuple(backlinks.get(entry.ref_id, ())),
+            tuple(outbound.get(entry.ref_id, ())),
+            tuple(snippets.get(k) for k in snippet_markers(entry).values()),
+            coverage,
+            provenance,
+        )
+        page = self._pages.get(key)
+        if page is None:
+            page = render_entry(entry, catalog, backlinks, snippets, outbound, coverage, provenance)
+        self._fresh[key] = page
+        return page
+
+
+def catalog_names(catalog: Catalog) -> tuple[object, ...]:
+    """What a page may show of any entry it names: ID, title, type, status; and the
+    prefixes and types the page's links and graph are drawn with."""
+    return (
+        tuple(catalog.settings.prefixes),
+        catalog.types,
+        tuple((e.ref_id, e.title, e.meta.type, e.is_stub) for e in catalog.entries.values()),
+    )
+
+
 def _title(catalog: Catalog, ref_id: str) -> str:
     entry = catalog.entries.get(ref_id)
     return entry.title if entry else "(unknown entry)"
