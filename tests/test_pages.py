@@ -8,7 +8,14 @@ import posixpath
 from conftest import Project
 from sima.content.catalog import EntryReader, load_catalog
 from sima.content.links import LinkTarget, MentionScanner
-from sima.site.pages import EntryPages, backlinks_of, catalog_names, links_out, relative
+from sima.site.pages import (
+    EntryPages,
+    RenderedPage,
+    backlinks_of,
+    catalog_names,
+    links_out,
+    relative,
+)
 
 #: Page paths as the build makes them: entries, index pages, keyword pages, the home.
 PATHS = [
@@ -59,7 +66,7 @@ def test_linked_text_follows_its_targets() -> None:
     assert "[LESS-17]" not in scanner.link(text, resolve)
 
 
-def render_all(project: Project, reader: EntryReader, pages: EntryPages) -> dict[str, str]:
+def render_all(project: Project, reader: EntryReader, pages: EntryPages) -> dict[str, RenderedPage]:
     """One build's entry pages, by ID, through a kept reader and page cache."""
     catalog = load_catalog(project.settings, reader)
     backlinks = backlinks_of(catalog)
