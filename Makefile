@@ -101,7 +101,7 @@ test: lint typecheck check pytest
 # docs/benchmarks.md shows them. About 40 minutes here, most of it the plain 5,000-page
 # build (a full sidebar on every page grows with the square of the page count).
 bench: setup chromium
-	$(BIN)/python -m sima_bench.runner --runs 5
+	$(BIN)/python -m sima_bench.first_verdict --runs 5
 	$(BIN)/python -m sima_bench.search --runs 5
 	$(BIN)/python -m sima_bench.claims --runs 5
 	$(BIN)/python -m sima_bench.serve --size 1000 --runs 3

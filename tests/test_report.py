@@ -63,7 +63,7 @@ def test_build_results_become_a_table_and_a_plot() -> None:
 
 def test_each_missing_result_says_which_command_writes_it() -> None:
     text = page({"build": BUILD}).get_text()
-    for name in ("serve", "claims", "runner", "search"):
+    for name in ("serve", "claims", "first_verdict", "search"):
         assert f"Not measured yet: {COMMANDS[name]} writes bench/results/{name}.json" in text
 
 

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 
 from browser.test_runner import LESS22
 from conftest import RUN_TIMEOUT, build_real_site
-from sima_bench.runner import PROFILES, RUNTIME, Ledger, Network, serve_counted
+from sima_bench.first_verdict import PROFILES, RUNTIME, Ledger, Network, serve_counted
 
 SNIPPET = "mistake1_request_scoped"
 #: Waits in the page until the service worker controls it.

@@ -693,7 +693,7 @@ def main(argv: list[str] | None = None) -> int:
         variants=not args.no_variants,
         lighthouse_runs=args.lighthouse_runs,
     )
-    return record("runner", data, args.runs, args.root, report(data))
+    return record("first_verdict", data, args.runs, args.root, report(data))
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ COMMANDS = {
     "build": "python -m sima_bench.build --sizes 100 1000 5000 --runs 3 --profile 5000",
     "serve": "python -m sima_bench.serve --size 1000 --runs 3",
     "claims": "python -m sima_bench.claims --runs 5",
-    "runner": "python -m sima_bench.runner --runs 5",
+    "first_verdict": "python -m sima_bench.first_verdict --runs 5",
     "search": "python -m sima_bench.search --runs 5",
 }
 #: Two colours that read on the light and the (inverted) dark page.
@@ -311,7 +311,7 @@ def runner_targets(result: Result) -> list[list[str]]:
     return rows
 
 
-def runner_section(result: Result) -> list[str]:
+def first_verdict_section(result: Result) -> list[str]:
     out = [machine(result), ""]
     out += [
         "Targets (LESS-22's first snippet; the site served by a plain static host that "
@@ -479,7 +479,7 @@ SECTIONS: dict[str, tuple[str, Callable[[Result], list[str]]]] = {
     "build": ("Build", build_section),
     "serve": ("Rebuild under mkdocs serve", serve_section),
     "claims": ("Proving the claims", claims_section),
-    "runner": ("Running a snippet in the page", runner_section),
+    "first_verdict": ("Running a snippet in the page", first_verdict_section),
     "search": ("Search", search_section),
 }
 
