@@ -23,9 +23,10 @@ import pytest
 from conftest import ROOT
 from sima.content.settings import load_settings
 from sima.proofs import parity as harness
-from sima.proofs.parity import MARKER, Payload, Run, claim_tables
+from sima.proofs.parity import MARKER, Payload, Run
 from sima.proofs.prover import snippet_folders
 from sima.runtime.assemble import LOCK_FILE, SITE_DIR, RuntimeError_, prepare_runtime
+from sima_lab.folder import Folder
 from sima_lab.runner import run_snippet
 
 PYODIDE_DIR = ROOT / "node_modules" / "pyodide"
@@ -107,11 +108,11 @@ def mislabelled_copy(payloads: dict[str, Payload]) -> tuple[str, Payload, str]:
         The copy's key, the copy, and the flipped snippet's name.
     """
     for key, payload in payloads.items():
-        for name, table in claim_tables(payload).items():
-            if table.get("claim") != "bad":
+        for name, claim in Folder.from_payload(payload).claims.items():
+            if claim.claim != "bad":
                 continue
             copy = {**payload, "claims": flip_to_good(str(payload["claims"]), name)}
-            if claim_tables(copy)[name].get("claim") == "good":
+            if Folder.from_payload(copy).claims[name].claim == "good":
                 return MISLABELLED + key, copy, name
     pytest.fail("no snippet claims `bad`: nothing to mislabel")
 

@@ -143,10 +143,10 @@ def _write_prefixes(config: Path, settings: Settings, report: ImportReport) -> b
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Run every snippet's claim in the lab (or only those given)."""
-    from sima.proofs.prover import verify_all
+    from sima.proofs.prover import select, verify_selection
 
-    settings = _settings(args)
-    results, problems = verify_all(settings, [Path(p) for p in args.paths])
+    selection = select(_settings(args), [Path(p) for p in args.paths])  # each folder read once
+    results, problems = verify_selection(selection)
     _print_problems(problems)
     passed = skipped = 0
     for view in results:
@@ -162,7 +162,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if args.mutants:
         from sima.proofs.prover import mutation_scores
 
-        for score in mutation_scores(settings, [Path(p) for p in args.paths]):
+        for score in mutation_scores(selection):
             for line in score.lines():
                 print(line)
             failed += score.total - score.rejected

@@ -30,7 +30,7 @@ from sima.content.catalog import Catalog, EntryReader, docs_problems, load_catal
 from sima.content.problems import Problem, Severity
 from sima.content.settings import DEFAULT_PREFIXES, Settings
 from sima.proofs.coverage import Provenance, build_provenance, catalog_coverage, pinned_pyodide
-from sima.proofs.prover import SnippetCache, lab_payload, snippet_folders
+from sima.proofs.prover import SnippetCache
 from sima.runtime.assemble import RuntimeError_, prepare_runtime
 from sima.site.blocks import SnippetView
 from sima.site.csp import add_policy
@@ -317,7 +317,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
     def _add_runner(self, files: Files, config: MkDocsConfig, modules: Path) -> None:
         """Pyodide, the lab wheel, each snippet folder as data, and the runner's settings."""
         assert self.settings is not None
-        payloads = {folder.name: lab_payload(folder) for folder in snippet_folders(self.settings)}
+        payloads = self.snippet_cache.payloads()  # the folders on_pre_build read
         try:
             runtime = prepare_runtime(
                 modules / "pyodide",

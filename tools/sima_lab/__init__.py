@@ -33,15 +33,7 @@ The pieces:
 - [`sima_lab.trace`][sima_lab.trace]: the trace as a plain-text table.
 """
 
-from sima_lab.claims import (
-    Folder,
-    SnippetSpec,
-    check_claims,
-    load_claims,
-    load_folder,
-    load_scenarios,
-    parse_claims,
-)
+from sima_lab.claims import check_claims, load_claims, load_scenarios, parse_claims
 from sima_lab.container import Container
 from sima_lab.errors import LabError, LoadError, SnippetHalted
 from sima_lab.fakes import (
@@ -51,6 +43,7 @@ from sima_lab.fakes import (
     ParameterStore,
     SingletonNotFound,
 )
+from sima_lab.folder import Folder, SnippetSpec, load_folder
 from sima_lab.lab import Lab
 from sima_lab.limits import HeavyModule, LabSettings
 from sima_lab.records import Claim, ErrorInfo, FolderProblem, Invocation, Outcome, Verdict

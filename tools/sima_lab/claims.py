@@ -1,4 +1,4 @@
-"""Claims and scenarios: reading `claims.toml` and `scenarios.py`, from text or a folder.
+"""Claims and scenarios: reading `claims.toml` and `scenarios.py` from their text.
 
 A snippet folder `snippets/<REF-ID>/` holds the snippet files, a `claims.toml` with
 one table per snippet (named by the file's stem) and a `scenarios.py` with the
@@ -24,30 +24,28 @@ An `unproven` claim has only `says` (and may list `modules`): it is shown on its
 page as unproven and counted in the proof coverage, but never checked, so it names
 no scenario and nothing that fails or is fixed.
 
-The text loaders ([`parse_claims`][sima_lab.claims.parse_claims],
-[`load_claims`][sima_lab.claims.load_claims],
-[`load_scenarios`][sima_lab.claims.load_scenarios],
-[`check_claims`][sima_lab.claims.check_claims]) need no files, for the browser;
-[`load_folder`][sima_lab.claims.load_folder] reads a folder and reports every problem
-as a [`FolderProblem`][sima_lab.records.FolderProblem] value, never as an exception.
+Everything here works on text and needs no files:
+[`parse_claims`][sima_lab.claims.parse_claims] (every claim and every problem of a
+`claims.toml`), [`load_claims`][sima_lab.claims.load_claims] (the same, raising on a
+problem), [`check_claims`][sima_lab.claims.check_claims] (the problems between claims,
+snippet files and scenarios) and [`load_scenarios`][sima_lab.claims.load_scenarios]
+(the functions of a `scenarios.py`). A whole folder is put together from its texts by
+[`Folder.from_texts`][sima_lab.folder.Folder.from_texts], in
+[`sima_lab.folder`][sima_lab.folder].
 """
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import tomllib
 import types
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sima_lab.errors import LoadError
-from sima_lab.lab import module_name
-from sima_lab.records import CLAIM_VALUES, FAILURE_NAME, UNPROVEN, Claim, FolderProblem, Outcome
-from sima_lab.verify import Scenario, verify
+from sima_lab.records import CLAIM_VALUES, FAILURE_NAME, UNPROVEN, Claim, FolderProblem
+from sima_lab.verify import Scenario
 
 KEYS = ("claim", "says", "scenario", "fails", "fixes", "modules")
 REQUIRED = ("claim", "says", "scenario")
@@ -370,194 +368,3 @@ def load_scenarios(source: str, filename: str = SCENARIOS_FILE) -> dict[str, Sce
         and isinstance(value, types.FunctionType)
         and value.__module__ == name
     }
-
-
-@dataclass(frozen=True)
-class SnippetSpec:
-    """One snippet of a folder: its code and its claim.
-
-    Attributes:
-        key: `<REF-ID>/<stem>`, e.g. `LESS-22/mistake1_user_sessions`.
-        name: The file's stem.
-        path: The file, as messages show it.
-        source: The file's text: what is shown, tested and run.
-        claim: Its claim, or None when claims.toml has none.
-        modules: Other modules it imports, `{module_name: source}`.
-    """
-
-    key: str
-    name: str
-    path: str
-    source: str
-    claim: Claim | None
-    modules: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Folder:
-    """A snippet folder, read: claims, scenarios, snippets, and every problem found.
-
-    Attributes:
-        path: The folder, as messages show it.
-        ref_id: The folder's name: the entry's REF-ID.
-        claims: Claims by name.
-        scenarios: Scenario functions by name.
-        snippets: The snippet files, sorted by name.
-        problems: Everything wrong, sorted; empty when the folder is sound.
-    """
-
-    path: str
-    ref_id: str
-    claims: dict[str, Claim]
-    scenarios: dict[str, Scenario]
-    snippets: list[SnippetSpec]
-    problems: list[FolderProblem]
-
-    def snippet(self, name: str) -> SnippetSpec:
-        """The snippet with that stem (KeyError if none)."""
-        for spec in self.snippets:
-            if spec.name == name:
-                return spec
-        raise KeyError(name)
-
-    def verify(self, name: str) -> Outcome:
-        """Check one snippet's claim (see [`verify`][sima_lab.verify.verify])."""
-        spec = self.snippet(name)
-        if spec.claim is None:
-            raise KeyError(f"{spec.path} has no claim")
-        return verify(
-            spec.source, spec.claim, self.scenarios, filename=spec.path, modules=spec.modules
-        )
-
-    def verify_all(self) -> list[Outcome]:
-        """Check every snippet that has a proven claim (good or bad), in name order."""
-        return [
-            self.verify(spec.name)
-            for spec in self.snippets
-            if spec.claim is not None and spec.claim.proven
-        ]
-
-
-def _display(path: Path, root: Path | None) -> str:
-    if root is not None:
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            pass
-    return path.as_posix()
-
-
-def _read(path: Path, shown: str, problems: list[FolderProblem]) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        problems.append(FolderProblem(shown, 0, f"not UTF-8: {exc.reason} at byte {exc.start}"))
-    except OSError as exc:
-        problems.append(FolderProblem(shown, 0, f"cannot read: {exc.strerror}"))
-    return None
-
-
-def load_folder(
-    path: str | os.PathLike[str], *, root: str | os.PathLike[str] | None = None
-) -> Folder:
-    """Read a snippet folder; report every problem as a value, never raise for one.
-
-    Args:
-        path: The folder, `snippets/<REF-ID>`.
-        root: Show paths relative to this folder (e.g. the project root); by default
-            they are shown as `path` was given.
-    """
-    folder = Path(path)
-    base = Path(root) if root is not None else None
-    shown = _display(folder, base)
-    problems: list[FolderProblem] = []
-
-    def rel(name: str) -> str:
-        return f"{shown}/{name}"
-
-    claims: list[Claim] = []
-    claims_file = folder / CLAIMS_FILE
-    if claims_file.is_file():
-        text = _read(claims_file, rel(CLAIMS_FILE), problems)
-        if text is not None:
-            claims, found = parse_claims(text, rel(CLAIMS_FILE))
-            problems.extend(found)
-    else:
-        problems.append(
-            FolderProblem(rel(CLAIMS_FILE), 0, "missing: each snippet folder needs claims.toml")
-        )
-
-    scenarios: dict[str, Scenario] | None = None
-    scenarios_file = folder / SCENARIOS_FILE
-    if scenarios_file.is_file():
-        text = _read(scenarios_file, rel(SCENARIOS_FILE), problems)
-        if text is not None:
-            try:
-                scenarios = load_scenarios(text, rel(SCENARIOS_FILE))
-            except LoadError as exc:
-                problems.extend(exc.problems)
-    elif claims and all(claim.claim == UNPROVEN for claim in claims):
-        scenarios = {}  # nothing to check: a folder of unproven code needs no scenarios
-    else:
-        problems.append(
-            FolderProblem(rel(SCENARIOS_FILE), 0, "missing: each snippet folder needs scenarios.py")
-        )
-
-    sources: dict[str, str] = {}
-    unreadable: list[str] = []
-    for file in sorted(folder.glob("*.py")):
-        if file.name == SCENARIOS_FILE:
-            continue
-        text = _read(file, rel(file.name), problems)
-        if text is None:
-            unreadable.append(file.stem)  # reported; it still exists for its claim
-            continue
-        try:
-            compile(text, rel(file.name), "exec", dont_inherit=True)
-        except SyntaxError as exc:
-            problems.append(
-                FolderProblem(rel(file.name), exc.lineno or 0, f"SyntaxError: {exc.msg}")
-            )
-        sources[file.stem] = text
-
-    by_name = {claim.name: claim for claim in claims}
-    helpers = {m for claim in claims for m in claim.modules} - set(by_name)
-    problems.extend(
-        check_claims(
-            claims,
-            snippets=[*sources, *unreadable],
-            scenarios=None if scenarios is None else list(scenarios),
-            snippet_path=lambda name: rel(f"{name}.py"),
-        )
-    )
-    snippets = [
-        SnippetSpec(
-            key=f"{folder.name}/{name}",
-            name=name,
-            path=rel(f"{name}.py"),
-            source=text,
-            claim=by_name.get(name),
-            modules={
-                m: sources[m]
-                for m in (by_name[name].modules if name in by_name else ())
-                if m in sources
-            },
-        )
-        for name, text in sources.items()
-        if name not in helpers
-    ]
-    bad_names = [n for n in sources if module_name(f"{n}.py") != n]
-    problems.extend(
-        FolderProblem(
-            rel(f"{n}.py"), 0, f"{n!r} is not a usable module name (use letters, digits, _)"
-        )
-        for n in bad_names
-    )
-    return Folder(
-        path=shown,
-        ref_id=folder.name,
-        claims=by_name,
-        scenarios=scenarios or {},
-        snippets=snippets,
-        problems=sorted(set(problems)),
-    )

@@ -50,6 +50,7 @@ class SnippetHalted(BaseException):
         line: The line it was on when stopped.
         phase: `init` (module code during a cold start) or `handler`.
         steps: The step budget that was exhausted.
+        reason: What happened, without the file and line.
     """
 
     def __init__(self, filename: str, line: int, phase: str, steps: int) -> None:
@@ -58,9 +59,8 @@ class SnippetHalted(BaseException):
         self.phase = phase
         self.steps = steps
         where = "module code (cold start)" if phase == "init" else "the handler"
-        super().__init__(
-            f"{filename}:{line}: stopped after {steps} steps in {where}: an endless loop?"
-        )
+        self.reason = f"stopped after {steps} steps in {where}: an endless loop?"
+        super().__init__(f"{filename}:{line}: {self.reason}")
 
     def __str__(self) -> str:
         return str(self.args[0])

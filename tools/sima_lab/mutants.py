@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sima_lab.answers import text_of
-from sima_lab.claims import Folder
+from sima_lab.folder import Folder
 from sima_lab.limits import LabSettings
 from sima_lab.records import Claim, Invocation, Outcome
 from sima_lab.verify import Scenario, verify

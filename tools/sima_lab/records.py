@@ -230,8 +230,9 @@ class Outcome:
             observed are exactly those declared), `fail` (it ran and disagreed), or
             `error` (it could not run: syntax error, scenario crashed or returned no
             verdict, snippet stopped as an endless loop, unknown scenario).
-        message: For `fail` and `error`, one line starting `path:line:` where a line
-            is known; empty for `pass`.
+        problem: For `fail` and `error`, what went wrong and where: the path and line
+            it points at (the snippet's, the scenario's or the claim's) as fields;
+            None for `pass`.
         verdict: The scenario's verdict, when it returned one.
         trace: The invocations the scenario ran.
     """
@@ -241,7 +242,7 @@ class Outcome:
     declared: str
     observed: str | None
     status: str
-    message: str
+    problem: FolderProblem | None
     verdict: Verdict | None
     trace: list[Invocation]
     declared_failures: tuple[str, ...] = ()
@@ -255,6 +256,12 @@ class Outcome:
             and self.observed == self.declared
             and set(self.observed_failures) == set(self.declared_failures)
         )
+
+    @property
+    def message(self) -> str:
+        """The problem as one line, `path:line: text` (`path: text` with no line);
+        empty for `pass`."""
+        return str(self.problem) if self.problem is not None else ""
 
 
 @dataclass(frozen=True, order=True)

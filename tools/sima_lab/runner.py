@@ -1,12 +1,10 @@
 """Running one snippet from plain data: what the browser's worker and the parity test call.
 
 A snippet folder travels as a *payload*, a JSON object the site serves beside each
-entry (`assets/sima/lab/<REF-ID>.json`):
-
-```json
-{"ref_id": "LESS-22", "claims": "<claims.toml text>", "scenarios": "<scenarios.py text>",
- "files": {"mistake1_user_sessions": "<source>", "...": "..."}}
-```
+entry (`assets/sima/lab/<REF-ID>.json`): the folder's texts, written by
+[`Folder.to_payload`][sima_lab.folder.Folder.to_payload] in the build and read back
+by [`Folder.from_payload`][sima_lab.folder.Folder.from_payload] here (see
+[`sima_lab.folder`][sima_lab.folder] for its shape).
 
 [`run_snippet`][sima_lab.runner.run_snippet] checks one snippet's claim against its
 own code or a reader's edited version, in a fresh lab, and returns a JSON-ready dict.
@@ -27,13 +25,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from sima_lab.claims import load_scenarios, parse_claims
+from sima_lab.claims import CLAIMS_FILE, SCENARIOS_FILE
 from sima_lab.container import cut_note, error_message
-from sima_lab.errors import Interrupted, LoadError
+from sima_lab.errors import Interrupted
+from sima_lab.folder import Folder
 from sima_lab.limits import LabSettings
 from sima_lab.timeline import timeline_svg
 from sima_lab.trace import format_outcome
-from sima_lab.verify import verify
 
 #: Cap on each text field returned (characters); the rest is cut with a note.
 OUTPUT_CAP = 100_000
@@ -86,9 +84,6 @@ def run_snippet(
         per invocation) and `timeline` (the trace as an SVG timeline, see
         [`sima_lab.timeline`][sima_lab.timeline]; '' when the check could not start).
     """
-    ref_id = str(payload.get("ref_id", "snippets"))
-    base = f"snippets/{ref_id}"
-    files: Mapping[str, str] = payload.get("files", {})
     result: dict[str, Any] = {
         "name": name,
         "declared": None,
@@ -102,35 +97,26 @@ def run_snippet(
         "output": "",
         "timeline": "",
     }
-    claims, problems = parse_claims(str(payload.get("claims", "")), f"{base}/claims.toml")
-    claim = next((c for c in claims if c.name == name), None)
+    folder = Folder.from_payload(payload)
+    base = folder.path
+    claim = folder.claims.get(name)
     if claim is None:
-        found = "; ".join(str(p) for p in problems)
-        result["message"] = f"{base}/claims.toml: no claim for {name!r}" + (
+        found = "; ".join(str(p) for p in folder.problems_in(CLAIMS_FILE))
+        result["message"] = f"{base}/{CLAIMS_FILE}: no claim for {name!r}" + (
             f" ({found})" if found else ""
         )
         return result
     result["declared"], result["says"] = claim.claim, claim.says
     result["fails"] = list(claim.fails)
-    try:
-        scenarios = load_scenarios(str(payload.get("scenarios", "")), f"{base}/scenarios.py")
-    except LoadError as exc:
-        result["message"] = str(exc)
+    failed = folder.problems_in(SCENARIOS_FILE)
+    if failed:
+        result["message"] = "; ".join(str(p) for p in failed)
         return result
-    code = source if source is not None else files.get(name)
-    if code is None:
+    if source is None and f"{name}.py" not in folder.texts:
         result["message"] = f"{base}/{name}.py: no such snippet"
         return result
-    modules = {m: files[m] for m in claim.modules if m in files}
     try:
-        outcome = verify(
-            code,
-            claim,
-            scenarios,
-            filename=f"{base}/{name}.py",
-            modules=modules,
-            settings=LabSettings(step_budget=step_budget),
-        )
+        outcome = folder.verify(name, source, settings=LabSettings(step_budget=step_budget))
     except Interrupted:
         raise
     except BaseException as exc:  # snippet code run outside an invocation

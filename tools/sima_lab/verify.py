@@ -13,7 +13,15 @@ from types import CodeType
 from sima_lab.errors import LabError, SnippetHalted
 from sima_lab.lab import Lab
 from sima_lab.limits import LabSettings
-from sima_lab.records import CLAIM_VALUES, UNPROVEN, Claim, Invocation, Outcome, Verdict
+from sima_lab.records import (
+    CLAIM_VALUES,
+    UNPROVEN,
+    Claim,
+    FolderProblem,
+    Invocation,
+    Outcome,
+    Verdict,
+)
 from sima_lab.trace import with_failures
 
 #: A scenario: drives a lab holding the snippet's code, returns what it observed.
@@ -40,12 +48,12 @@ def verify(
         settings: Lab settings (default: `LabSettings()`).
 
     Never raises for a problem in the snippet or the scenario: that is an `error`
-    outcome whose message names the file and line.
+    outcome whose `problem` names the file and line.
     """
 
     def outcome(
         status: str,
-        message: str,
+        problem: FolderProblem | None,
         *,
         observed: str | None = None,
         verdict: Verdict | None = None,
@@ -57,7 +65,7 @@ def verify(
             declared=claim.claim,
             observed=observed,
             status=status,
-            message=message,
+            problem=problem,
             verdict=verdict,
             trace=trace or [],
             declared_failures=tuple(claim.fails),
@@ -67,37 +75,47 @@ def verify(
     if claim.claim == UNPROVEN:
         return outcome(
             "error",
-            f"{claim.filename}:{claim.line_of('claim')}: [{claim.name}] is unproven: no "
-            "scenario checks it (claim it good or bad, with a scenario, to prove it)",
+            FolderProblem(
+                claim.filename,
+                claim.line_of("claim"),
+                f"[{claim.name}] is unproven: no scenario checks it (claim it good or bad, "
+                "with a scenario, to prove it)",
+            ),
         )
     if claim.claim not in CLAIM_VALUES:
         return outcome(
             "error",
-            f"{claim.filename}:{claim.line_of('claim')}: claim must be 'good' or 'bad', "
-            f"not {claim.claim!r}",
+            FolderProblem(
+                claim.filename,
+                claim.line_of("claim"),
+                f"claim must be 'good' or 'bad', not {claim.claim!r}",
+            ),
         )
     scenario = scenarios.get(claim.scenario)
     if scenario is None:
         known = ", ".join(sorted(scenarios)) or "none"
         return outcome(
             "error",
-            f"{claim.filename}:{claim.line_of('scenario')}: unknown scenario "
-            f"{claim.scenario!r} (scenarios.py defines: {known})",
+            FolderProblem(
+                claim.filename,
+                claim.line_of("scenario"),
+                f"unknown scenario {claim.scenario!r} (scenarios.py defines: {known})",
+            ),
         )
     try:
         lab = Lab(source, filename=filename, modules=modules, settings=settings)
     except SyntaxError as exc:
-        where = f"{exc.filename or filename}:{exc.lineno or 0}"
-        return outcome("error", f"{where}: SyntaxError: {exc.msg}")
+        at = FolderProblem(exc.filename or filename, exc.lineno or 0, f"SyntaxError: {exc.msg}")
+        return outcome("error", at)
     except LabError as exc:
-        return outcome("error", f"{filename}: {exc}")
+        return outcome("error", FolderProblem(filename, 0, str(exc)))
     code = getattr(scenario, "__code__", None)
     scenario_file = code.co_filename if isinstance(code, CodeType) else "scenarios.py"
     scenario_line = code.co_firstlineno if isinstance(code, CodeType) else 0
     try:
         verdict = scenario(lab)
     except SnippetHalted as exc:
-        return outcome("error", str(exc), trace=lab.trace)
+        return outcome("error", FolderProblem(exc.filename, exc.line, exc.reason), trace=lab.trace)
     except Exception as exc:
         line = scenario_line
         for frame, lineno in traceback.walk_tb(exc.__traceback__):
@@ -105,22 +123,28 @@ def verify(
                 line = lineno
         return outcome(
             "error",
-            f"{scenario_file}:{line}: scenario {claim.scenario}() raised "
-            f"{type(exc).__name__}: {exc}",
+            FolderProblem(
+                scenario_file,
+                line,
+                f"scenario {claim.scenario}() raised {type(exc).__name__}: {exc}",
+            ),
             trace=lab.trace,
         )
     if not isinstance(verdict, Verdict) or not isinstance(verdict.observed, str):
         return outcome(
             "error",
-            f"{scenario_file}:{scenario_line}: scenario {claim.scenario}() returned "
-            f"{type(verdict).__name__}, not a Verdict(observed, failures): "
-            "the check never ran",
+            FolderProblem(
+                scenario_file,
+                scenario_line,
+                f"scenario {claim.scenario}() returned {type(verdict).__name__}, not a "
+                "Verdict(observed, failures): the check never ran",
+            ),
             trace=lab.trace,
         )
     observed = "good" if verdict.good else "bad"
     found = tuple(sorted(verdict.failures))
     if observed == claim.claim and set(found) == set(claim.fails):
-        return outcome("pass", "", observed=observed, verdict=verdict, trace=lab.trace)
+        return outcome("pass", None, observed=observed, verdict=verdict, trace=lab.trace)
     if observed == claim.claim:
         missing = sorted(set(claim.fails) - set(found))
         extra = sorted(set(found) - set(claim.fails))
@@ -141,9 +165,12 @@ def verify(
             f"declared {with_failures(claim.claim, claim.fails)}, but the check observed "
             f"{with_failures(observed, found)}: {verdict.observed}"
         )
-    where = f"{filename}:{_blame_line(lab)}"
     return outcome(
-        "fail", f"{where}: {message}", observed=observed, verdict=verdict, trace=lab.trace
+        "fail",
+        FolderProblem(filename, _blame_line(lab), message),
+        observed=observed,
+        verdict=verdict,
+        trace=lab.trace,
     )
 
 

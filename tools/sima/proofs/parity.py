@@ -11,14 +11,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import tomllib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sima.proofs.prover import lab_payload
-from sima.site.blocks import UNPROVEN
+from sima_lab.folder import load_folder
 
 HARNESS = Path(__file__).with_name("run_claims.mjs")
 #: The harness's one line of result on stdout starts with this.
@@ -40,31 +38,18 @@ class Run:
     name: str
 
 
-def claim_tables(payload: Payload) -> dict[str, dict[str, Any]]:
-    """Every table of the payload's `claims.toml`, by snippet name.
-
-    Raises:
-        ParityError: The `claims.toml` is not valid TOML.
-    """
-    try:
-        data = tomllib.loads(str(payload["claims"]))
-    except tomllib.TOMLDecodeError as exc:
-        raise ParityError(f"snippets/{payload['ref_id']}/claims.toml: {exc}") from exc
-    return {name: table for name, table in data.items() if isinstance(table, dict)}
-
-
 def claim_runs(folders: Iterable[Path]) -> tuple[dict[str, Payload], list[Run]]:
     """The payload of each snippet folder, and one run per snippet with a proven claim
-    (unproven code has no scenario to run)."""
+    (unproven code has no scenario to run), from one reading of each folder."""
     payloads: dict[str, Payload] = {}
     runs: list[Run] = []
-    for folder in folders:
-        payload = lab_payload(folder)
-        payloads[folder.name] = payload
+    for path in folders:
+        folder = load_folder(path)
+        payloads[folder.ref_id] = folder.to_payload()
         runs += [
-            Run(f"{folder.name}/{name}", folder.name, name)
-            for name, table in claim_tables(payload).items()
-            if table.get("claim") != UNPROVEN
+            Run(f"{folder.ref_id}/{name}", folder.ref_id, name)
+            for name, claim in folder.claims.items()
+            if claim.proven
         ]
     return payloads, runs
 

@@ -1,9 +1,15 @@
 """Proving snippet claims: the bridge between the site tooling and the lab.
 
-Reads every `snippets/<REF-ID>/` folder with [`sima_lab.load_folder`][sima_lab.load_folder],
-runs each claim with [`sima_lab.verify`][sima_lab.verify] and turns the results into
+Reads each `snippets/<REF-ID>/` folder once, into a
+[`sima_lab.Folder`][sima_lab.folder.Folder]
+([`read_folder`][sima.proofs.prover.read_folder]), runs each claim with
+[`Folder.verify`][sima_lab.folder.Folder.verify] and turns the results into
 [`SnippetView`][sima.site.blocks.SnippetView] values for the pages and
-[`Problem`][sima.content.problems.Problem] values for `sima check`, `sima verify` and the build.
+[`Problem`][sima.content.problems.Problem] values for `sima check`, `sima verify` and
+the build (the lab's problems carry path and line as fields, taken over as they are).
+The browser's payloads come from the same readings
+([`SnippetCache.payloads`][sima.proofs.prover.SnippetCache.payloads]), and `sima
+verify --mutants` proves and mutates one [`Selection`][sima.proofs.prover.Selection].
 
 - A broken folder (bad `claims.toml`, syntax error, claim without a file...) is an
   error: the page cannot show it.
@@ -16,8 +22,6 @@ runs each claim with [`sima_lab.verify`][sima_lab.verify] and turns the results 
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,8 +36,6 @@ from sima.site.pages import snippet_markers
 from sima_lab.timeline import timeline_svg
 from sima_lab.trace import format_outcome
 
-_WHERE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+): (?P<message>.*)$", re.DOTALL)
-
 
 def snippet_folders(settings: Settings) -> list[Path]:
     """The snippet folders (`snippets/<REF-ID>/`), sorted by name."""
@@ -46,16 +48,14 @@ def _wanted(path: Path) -> bool:
     return not path.name.startswith((".", "_"))
 
 
-def _problem(lab_problem: sima_lab.FolderProblem) -> Problem:
-    return Problem(lab_problem.path, lab_problem.line, lab_problem.message, Severity.ERROR)
+def _problem(lab_problem: sima_lab.FolderProblem, severity: Severity = Severity.ERROR) -> Problem:
+    """A lab problem (path and line as fields) as a sima problem."""
+    return Problem(lab_problem.path, lab_problem.line, lab_problem.message, severity)
 
 
-def _from_message(message: str, default_path: str) -> Problem:
-    """A lab outcome message (`path:line: text`) as a warning."""
-    match = _WHERE.match(message)
-    if match is None:
-        return Problem(default_path, 0, message, Severity.WARNING)
-    return Problem(match["path"], int(match["line"]), match["message"], Severity.WARNING)
+def read_folder(path: Path, settings: Settings) -> sima_lab.Folder:
+    """One snippet folder read from disk, its paths shown from the project root."""
+    return sima_lab.load_folder(path, root=settings.root)
 
 
 def unproven_view(spec: sima_lab.SnippetSpec) -> SnippetView:
@@ -123,35 +123,28 @@ class FolderScan:
     """A snippet folder as read, with every static problem, as sima values.
 
     Attributes:
-        folder: The lab's reading of it.
-        digest: Hash of every file in it, to cache claim results by content.
+        folder: The lab's reading of it (its `digest` keys the cache of results).
         problems: Static problems (broken files, unknown REF-ID).
     """
 
     folder: sima_lab.Folder
-    digest: str
     problems: tuple[Problem, ...]
 
 
-def scan_folder(path: Path, settings: Settings, known_ids: Iterable[str]) -> FolderScan:
-    """Read one snippet folder; report, never raise, for what is wrong in it."""
-    folder = sima_lab.load_folder(path, root=settings.root)
+def scan_folder(folder: sima_lab.Folder, known_ids: Iterable[str]) -> FolderScan:
+    """The static problems of a folder read: its own, and a name that is no entry's ID."""
     problems = [_problem(p) for p in folder.problems]
-    if path.name not in set(known_ids):
+    if folder.ref_id not in set(known_ids):
         problems.append(
             Problem(
                 folder.path,
                 0,
-                f"snippet folder for unknown ID {path.name}: the folder's name must be "
+                f"snippet folder for unknown ID {folder.ref_id}: the folder's name must be "
                 "the REF-ID of the entry that shows its snippets",
                 Severity.WARNING,
             )
         )
-    digest = hashlib.sha256(folder.path.encode() + b"\0")  # keys carry the folder's name
-    for file in sorted(path.iterdir()):
-        if file.is_file():
-            digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
-    return FolderScan(folder, digest.hexdigest(), tuple(problems))
+    return FolderScan(folder, tuple(problems))
 
 
 def static_scan(settings: Settings, catalog: Catalog) -> tuple[list[Problem], dict[str, str]]:
@@ -161,7 +154,7 @@ def static_scan(settings: Settings, catalog: Catalog) -> tuple[list[Problem], di
     paths: dict[str, str] = {}
     claims: dict[str, str] = {}
     for path in snippet_folders(settings):
-        scan = scan_folder(path, settings, catalog.entries)
+        scan = scan_folder(read_folder(path, settings), catalog.entries)
         problems.extend(scan.problems)
         for spec in scan.folder.snippets:
             if spec.claim is not None:
@@ -187,7 +180,8 @@ def _prove(scan: FolderScan) -> tuple[list[SnippetView], list[Problem]]:
         outcome = scan.folder.verify(spec.name)
         views.append(view_of(spec, outcome))
         if outcome.status != "pass":
-            problems.append(_from_message(outcome.message, spec.path))
+            assert outcome.problem is not None  # only a pass has none
+            problems.append(_problem(outcome.problem, Severity.WARNING))
     return views, problems
 
 
@@ -195,10 +189,14 @@ def _prove(scan: FolderScan) -> tuple[list[SnippetView], list[Problem]]:
 class SnippetCache:
     """Claim results by folder content, so `mkdocs serve` re-runs only what changed.
 
-    One cache belongs to one plugin object; nothing is shared between processes.
+    Each [`collect`][sima.proofs.prover.SnippetCache.collect] reads every folder once;
+    [`payloads`][sima.proofs.prover.SnippetCache.payloads] gives the browser's data
+    from those same readings. One cache belongs to one plugin object; nothing is
+    shared between processes.
     """
 
     _results: dict[str, tuple[list[SnippetView], list[Problem]]] = field(default_factory=dict)
+    _folders: list[sima_lab.Folder] = field(default_factory=list)
 
     def collect(
         self, settings: Settings, catalog: Catalog
@@ -207,16 +205,23 @@ class SnippetCache:
         views: dict[str, SnippetView] = {}
         problems: list[Problem] = []
         fresh: dict[str, tuple[list[SnippetView], list[Problem]]] = {}
-        for path in snippet_folders(settings):
-            scan = scan_folder(path, settings, catalog.entries)
+        folders = [read_folder(path, settings) for path in snippet_folders(settings)]
+        for folder in folders:
+            scan = scan_folder(folder, catalog.entries)
             problems.extend(scan.problems)
-            result = self._results.get(scan.digest) or _prove(scan)
-            fresh[scan.digest] = result
+            result = self._results.get(folder.digest) or _prove(scan)
+            fresh[folder.digest] = result
             views.update((view.key, view) for view in result[0])
             problems.extend(result[1])
         self._results = fresh
+        self._folders = folders
         paths = {key: view.path for key, view in views.items()}
         return views, problems + _marker_problems(catalog, paths)
+
+    def payloads(self) -> dict[str, dict[str, object]]:
+        """The browser's payload of every folder the last `collect` read, by REF-ID
+        (see [`Folder.to_payload`][sima_lab.folder.Folder.to_payload])."""
+        return {folder.ref_id: folder.to_payload() for folder in self._folders}
 
 
 def _select(
@@ -251,14 +256,44 @@ def _select(
     return chosen, problems
 
 
-def verify_all(
-    settings: Settings, paths: Sequence[Path] = ()
-) -> tuple[list[SnippetView], list[Problem]]:
-    """Prove the claims of the snippets under `paths` (default: every snippet).
+@dataclass(frozen=True)
+class Selection:
+    """The snippet folders a command asked for, each read once.
+
+    Attributes:
+        folders: Each folder with the snippet names asked for (None: all of them).
+        problems: Paths that name no snippet.
+    """
+
+    folders: tuple[tuple[sima_lab.Folder, frozenset[str] | None], ...]
+    problems: tuple[Problem, ...]
+
+
+def select(settings: Settings, paths: Sequence[Path] = ()) -> Selection:
+    """Read the folders of the snippets under `paths` (default: every snippet).
 
     Args:
         settings: The project settings.
         paths: Snippet files or folders; a file must be `snippets/<REF-ID>/<name>.py`.
+    """
+    chosen, problems = _select(settings, paths)
+    folders = tuple(
+        (read_folder(path, settings), None if names is None else frozenset(names))
+        for path, names in chosen.items()
+    )
+    return Selection(folders, tuple(problems))
+
+
+def verify_all(
+    settings: Settings, paths: Sequence[Path] = ()
+) -> tuple[list[SnippetView], list[Problem]]:
+    """Prove the claims of the snippets under `paths` (default: every snippet): see
+    [`verify_selection`][sima.proofs.prover.verify_selection]."""
+    return verify_selection(select(settings, paths))
+
+
+def verify_selection(selection: Selection) -> tuple[list[SnippetView], list[Problem]]:
+    """Prove the claims of the snippets selected.
 
     Returns:
         The views of the snippets that were checked (each with its status; unproven
@@ -266,10 +301,9 @@ def verify_all(
         a snippet from being checked (its folder's static problems, a path that is
         not a snippet, a file without a claim).
     """
-    chosen, problems = _select(settings, paths)
+    problems = list(selection.problems)
     views: list[SnippetView] = []
-    for folder_path, names in chosen.items():
-        folder = sima_lab.load_folder(folder_path, root=settings.root)
+    for folder, names in selection.folders:
         problems.extend(_problem(p) for p in folder.problems)
         wanted = [s for s in folder.snippets if names is None or s.name in names]
         for name in sorted((names or set()) - {s.name for s in folder.snippets}):
@@ -289,27 +323,9 @@ def verify_all(
 
 
 def lab_payload(path: Path) -> dict[str, object]:
-    """A snippet folder as the plain data the browser's runner needs.
-
-    See [`sima_lab.runner`][sima_lab.runner] for the shape. Only `claims.toml`,
-    `scenarios.py` and the snippet files go in; the browser never reads the disk.
-    """
-
-    def text(name: str) -> str:
-        file = path / name
-        return file.read_text(encoding="utf-8") if file.is_file() else ""
-
-    files = {
-        file.stem: file.read_text(encoding="utf-8")
-        for file in sorted(path.glob("*.py"))
-        if file.name != "scenarios.py"
-    }
-    return {
-        "ref_id": path.name,
-        "claims": text("claims.toml"),
-        "scenarios": text("scenarios.py"),
-        "files": files,
-    }
+    """A snippet folder read from disk, as the plain data the browser's runner needs
+    (see [`Folder.to_payload`][sima_lab.folder.Folder.to_payload])."""
+    return sima_lab.load_folder(path).to_payload()
 
 
 @dataclass(frozen=True)
@@ -345,16 +361,15 @@ class MutationScore:
         return lines
 
 
-def mutation_scores(settings: Settings, paths: Sequence[Path] = ()) -> list[MutationScore]:
-    """Try the broken variants of every snippet under `paths` (default: all).
+def mutation_scores(selection: Selection) -> list[MutationScore]:
+    """Try the broken variants of every snippet selected.
 
-    See [`sima_lab.mutants`][sima_lab.mutants] for the variants. Folders and paths
-    that cannot be read are left out: `verify_all` reports them.
+    See [`sima_lab.mutants`][sima_lab.mutants] for the variants. Paths that name no
+    snippet are left out: [`verify_selection`][sima.proofs.prover.verify_selection]
+    reports them.
     """
-    chosen, _ = _select(settings, paths)
     scores: list[MutationScore] = []
-    for folder_path, names in chosen.items():
-        folder = sima_lab.load_folder(folder_path, root=settings.root)
+    for folder, names in selection.folders:
         by_name = sima_lab.mutants.folder_trials(folder)
         paths_of = {spec.name: spec.path for spec in folder.snippets}
         trials = tuple(
