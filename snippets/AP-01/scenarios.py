@@ -12,6 +12,7 @@ from sima_lab import Invocation, Lab, Verdict
 from sima_lab.answers import (
     answer,
     errors_in,
+    failed_with,
     judge,
     same,
     skipped,
@@ -22,8 +23,7 @@ from sima_lab.answers import (
 ORDERS = [("order-1",), ("order-2",), ("order-3",)]
 
 
-def _refused(record: Invocation) -> bool:
-    return record.error_type == "TooManyConnections"
+_refused = failed_with("TooManyConnections")
 
 
 def _bursts(lab: Lab, size: int) -> Verdict:

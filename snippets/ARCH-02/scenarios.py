@@ -41,7 +41,16 @@ import ast
 from collections.abc import Mapping
 
 from sima_lab import Invocation, Lab, Verdict
-from sima_lab.answers import answer, judge, same, shown, text_of, unexpected_errors, wrong_answers
+from sima_lab.answers import (
+    answer,
+    judge,
+    keys_of,
+    same,
+    shown,
+    text_of,
+    unexpected_errors,
+    wrong_answers,
+)
 
 #: The five requests: store, read, read a missing key, update, read the update.
 REQUESTS = (
@@ -240,13 +249,9 @@ def _misread(record: Invocation, expected: str | None) -> str:
 
 def _counted(metrics: object) -> bool:
     """Whether the metrics are exactly METRICS (a mapping that breaks on reading is not)."""
-    if not isinstance(metrics, Mapping):
-        return False
-    try:
-        keys = set(metrics)
-    except Exception:
-        return False
-    return keys == set(METRICS) and all(same(answer(metrics, k), n) for k, n in METRICS.items())
+    return keys_of(metrics) == frozenset(METRICS) and all(
+        same(answer(metrics, k), n) for k, n in METRICS.items()
+    )
 
 
 def _run(lab: Lab, role: str | None) -> Verdict:

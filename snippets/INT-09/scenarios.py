@@ -9,7 +9,15 @@ claim's `fails` can say which failure its snippet shows.
 """
 
 from sima_lab import Invocation, Lab, Verdict
-from sima_lab.answers import answer, errors_in, judge, same, unexpected_errors, wrong_answers
+from sima_lab.answers import (
+    answer,
+    errors_in,
+    judge,
+    same,
+    skipped,
+    unexpected_errors,
+    wrong_answers,
+)
 
 SQL = "select * from orders where user_id = %s"
 ORDERS = [("order-1",), ("order-2",)]
@@ -17,14 +25,12 @@ ORDERS = [("order-1",), ("order-2",)]
 
 def _unqueried(records: list[Invocation]) -> str:
     """'' when every order lookup that did not fail queried the database."""
-    idle = [
-        r
-        for r in records
-        if r.ok and r.event.get("action", "orders") == "orders" and r.counts.get("db.query", 0) < 1
-    ]
-    if not idle:
-        return ""
-    return f"{len(idle)} of {len(records)} invocations never queried the database"
+    return skipped(
+        records,
+        "db.query",
+        "queried the database",
+        needs=lambda r: r.event.get("action", "orders") == "orders",
+    )
 
 
 def _own_orders(record: Invocation) -> bool:

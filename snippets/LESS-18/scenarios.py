@@ -15,6 +15,7 @@ from sima_lab.answers import (
     answer,
     error_of,
     errors_in,
+    failed_with,
     judge,
     plain_int,
     same,
@@ -25,6 +26,8 @@ from sima_lab.answers import (
 )
 
 SQL = "select price from prices where product = %s"
+
+_out_of_memory = failed_with("OutOfMemory")
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -151,7 +154,7 @@ def memory_pressure(lab: Lab) -> Verdict:
     for n in range(30):
         records.append(lab.invoke({"key": f"k{n}"}))
         held.extend(item for c in lab.containers for _, item in c.singletons.items())
-    killed_by_memory = [r for r in records if r.error_type == "OutOfMemory"]
+    killed_by_memory = [r for r in records if _out_of_memory(r)]
     failed = [r for r in records if r.error is not None]
     peak = max(c.memory.peak_mb for c in lab.all_containers)
     limit = lab.settings.memory_limit_mb
@@ -195,7 +198,7 @@ def memory_pressure(lab: Lab) -> Verdict:
 
     return judge(
         observed,
-        unexpected_errors(records, expected=lambda r: r.error_type == "OutOfMemory"),
+        unexpected_errors(records, expected=_out_of_memory),
         out_of_memory=bool(killed_by_memory),
         never_unloaded=not killed_by_memory and deleted == 0,
         not_reset=bool(unfreed)

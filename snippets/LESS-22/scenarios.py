@@ -25,6 +25,7 @@ from sima_lab.answers import (
     answer,
     error_of,
     errors_in,
+    failed_with,
     judge,
     plain_int,
     same,
@@ -33,6 +34,8 @@ from sima_lab.answers import (
     unexpected_errors,
     wrong_answers,
 )
+
+_out_of_memory = failed_with("OutOfMemory")
 
 # -- scenarios ------------------------------------------------------------------------------
 
@@ -518,7 +521,7 @@ def memory_pressure(lab: Lab) -> Verdict:
     """
     records = [lab.invoke({"key": f"k{n}"}) for n in range(40)]
     failed = [r for r in records if r.error is not None]
-    killed_by_memory = [r for r in records if r.error_type == "OutOfMemory"]
+    killed_by_memory = [r for r in records if _out_of_memory(r)]
     peak = max(c.memory.peak_mb for c in lab.all_containers)
     limit = lab.settings.memory_limit_mb
     bound = 0.8 * limit + 5
@@ -551,7 +554,7 @@ def memory_pressure(lab: Lab) -> Verdict:
 
     return judge(
         observed,
-        unexpected_errors(records, expected=lambda r: r.error_type == "OutOfMemory"),
+        unexpected_errors(records, expected=_out_of_memory),
         out_of_memory=bool(killed_by_memory),
         late_clear=not killed_by_memory and peak > bound,
         wrong_answer=wrong_answers(

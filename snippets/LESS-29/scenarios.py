@@ -38,14 +38,16 @@ Each scenario's docstring names the failures of its own.
 
 import ast
 import builtins
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sima_lab import Invocation, Lab, Verdict
 from sima_lab.answers import (
     answer,
+    error_of,
     judge,
+    keys_of,
     plain_int,
     same,
     shown,
@@ -64,12 +66,8 @@ def _error(record: Invocation) -> str:
     failing test, the message (the assertion's text, the name that is not defined)
     is what says why it failed, and the page shows it.
     """
-    error = record.error
-    if error is None:
-        return "no error"
-    where = f" at line {error.line}" if error.line else ""
-    message = f": {shown(error.message, 70)[1:-1]}" if error.message else ""
-    return f"{error.type}{where}{message}"
+    said = record.error.message if record.error is not None else ""
+    return error_of(record) + (f": {shown(said, 70)[1:-1]}" if said else "")
 
 
 def _called(record: Invocation, name: str) -> tuple[bool, Any]:
@@ -80,14 +78,12 @@ def _called(record: Invocation, name: str) -> tuple[bool, Any]:
     handler can return a mapping whose methods raise).
     """
     result = record.result
-    if not record.ok or not isinstance(result, Mapping):
+    if not record.ok or keys_of(result) != frozenset({name}):
         return False, None
     try:
-        if len(result) == 1 and name in result:
-            return True, result[name]
+        return True, result[name]
     except Exception:
-        pass
-    return False, None
+        return False, None
 
 
 def _answers_its_call(record: Invocation) -> bool:

@@ -3,13 +3,13 @@
 A reader can edit a snippet into anything: a handler that returns None, a string, an
 object whose `__repr__` or `__eq__` raises, `True` where a number belongs. A scenario
 must then say the answer is wrong, not fail itself. These functions read answers
-defensively and phrase what went wrong, so every `scenarios.py` says it the same way:
+defensively and phrase what went wrong, so every `scenarios.py` says it the same way.
 
 A scenario returns its verdict through [`judge`][sima_lab.answers.judge], naming each
 failure it found, so that a bad claim can declare which one it expects:
 
 ```python
-from sima_lab.answers import answer, judge, same, unexpected_errors, wrong_answers
+from sima_lab.answers import answer, judge, same, text_of, unexpected_errors, wrong_answers
 
 def user_isolation(lab: Lab) -> Verdict:
     records = [lab.invoke({"userId": u}) for u in ("ann", "bob")]
@@ -26,6 +26,12 @@ def user_isolation(lab: Lab) -> Verdict:
         wrong_answer=wrong,
     )
 ```
+
+Besides these, [`keys_of`][sima_lab.answers.keys_of] reads a returned mapping's keys,
+[`plain_int`][sima_lab.answers.plain_int] a number that is not a bool,
+[`error_of`][sima_lab.answers.error_of] and [`errors_in`][sima_lab.answers.errors_in]
+phrase errors, and [`failed_with`][sima_lab.answers.failed_with] picks out the
+invocations that failed the way a scenario provokes.
 
 The failures every scenario shares have one name each: `wrong-answer`
 ([`wrong_answers`][sima_lab.answers.wrong_answers]), `skipped-work`
@@ -47,6 +53,17 @@ def answer(result: Any, key: str) -> Any:
         return None
     try:
         return result.get(key)
+    except Exception:
+        return None
+
+
+def keys_of(value: Any) -> frozenset[Any] | None:
+    """The keys of a mapping a handler returned, or None when it is no mapping or
+    reading its keys raises (a reader's mapping can break anywhere)."""
+    if not isinstance(value, Mapping):
+        return None
+    try:
+        return frozenset(value)
     except Exception:
         return None
 
@@ -113,13 +130,28 @@ def also(observed: str, *problems: str) -> str:
     return "; ".join([observed, *(p for p in problems if p)])
 
 
-def skipped(records: list[Invocation], count: str, doing: str) -> str:
+def skipped(
+    records: list[Invocation],
+    count: str,
+    doing: str,
+    *,
+    needs: Callable[[Invocation], bool] | None = None,
+) -> str:
     """'' when every invocation that did not fail counted `count`, else how many did not.
 
     For example '3 of 15 invocations never queried the database' (for
     `skipped(records, "db.query", "queried the database")`).
+
+    Args:
+        records: The invocations to look at.
+        count: What each must have done at least once (a key of `counts`).
+        doing: What that is, as words after "never".
+        needs: Which invocations need that work (say, only the order lookups of a
+            scenario that also sends pings); None: every one.
     """
-    idle = [r for r in records if r.ok and r.counts.get(count, 0) < 1]
+    idle = [
+        r for r in records if r.ok and (needs is None or needs(r)) and r.counts.get(count, 0) < 1
+    ]
     if not idle:
         return ""
     return f"{len(idle)} of {len(records)} invocations never {doing}"
@@ -146,6 +178,19 @@ def errors_in(records: list[Invocation], *, message: bool = False) -> str:
         return "no errors"
     first = error_of(failed[0], message=message)
     return f"{len(failed)} of {len(records)} failed, first: {first}"
+
+
+def failed_with(*types: str) -> Callable[[Invocation], bool]:
+    """A test of whether an invocation failed with one of these error types, e.g.
+    `expected=failed_with("OutOfMemory")` for
+    [`unexpected_errors`][sima_lab.answers.unexpected_errors], or to pick them out
+    (`[r for r in records if failed_with("TooManyConnections")(r)]`)."""
+    kinds = frozenset(types)
+
+    def test(record: Invocation) -> bool:
+        return record.error_type in kinds
+
+    return test
 
 
 def unexpected_errors(
