@@ -13,8 +13,13 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
+from pathlib import Path
+
+from mkdocs.livereload import LiveReloadServer
 
 from conftest import Project, entry_text
+from sima.site.dirty import POLL_INTERVAL_S, poll_sooner
 
 DRIVER = textwrap.dedent(
     """
@@ -141,3 +146,31 @@ def test_unchanged_pages_are_read_from_the_last_build(project: Project) -> None:
     assert "Builds on" in entry_page(second, "LESS-03")
     assert entry_page(first, "LESS-03") == entry_page(second, "LESS-03")
     assert "Edit two." in entry_page(second, "LESS-01")
+
+
+def test_serve_sees_an_edit_through_the_sooner_watcher(tmp_path: Path) -> None:
+    """After poll_sooner, the server's watcher still watches what it watched, polls
+    every 0.2 s, and an edit under a watched folder asks the server for a rebuild."""
+    watched = tmp_path / "entries"
+    watched.mkdir()
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    server.watch(str(watched))
+    assert poll_sooner(server)
+    assert server.observer.timeout == POLL_INTERVAL_S
+    server.observer.start()
+    try:
+        time.sleep(2 * POLL_INTERVAL_S)  # the first snapshot of the folder
+        (watched / "LESS-1.md").write_text("edited\n", encoding="utf-8")
+        with server._rebuild_cond:
+            assert server._rebuild_cond.wait_for(lambda: server._want_rebuild, timeout=10)
+    finally:
+        server.observer.stop()
+        server.observer.join()
+        server.server_close()
+
+
+def test_another_server_keeps_its_own_watcher() -> None:
+    class Elsewhere:
+        observer = None
+
+    assert not poll_sooner(Elsewhere())

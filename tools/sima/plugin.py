@@ -39,6 +39,7 @@ from sima.site.dirty import (
     TemplateCache,
     UnchangedFile,
     page_hash,
+    poll_sooner,
     rebuild_written_pages,
     site_shape,
 )
@@ -419,8 +420,10 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
-        """Rebuild when entries or snippets change."""
+        """Rebuild when entries or snippets change; look for changes every 0.2 s."""
         assert self.settings is not None
+        if not poll_sooner(server):
+            log.debug("the server's file watcher is not MkDocs 1.6's; its interval stays")
         for folder in (self.settings.entries_dir, self.settings.snippets_dir):
             if folder.is_dir():
                 server.watch(str(folder))

@@ -28,10 +28,12 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 from mkdocs.structure.files import File, Files
+from watchdog.observers.polling import PollingObserver
 
 
 class UnchangedFile(File):
@@ -101,3 +103,36 @@ def rebuild_written_pages(files: Files) -> int:
                 path.unlink()
                 removed += 1
     return removed
+
+
+#: How often `mkdocs serve` looks for edits, in seconds, with the plugin (MkDocs: 0.5).
+POLL_INTERVAL_S = 0.2
+
+
+def poll_sooner(server: Any, interval: float = POLL_INTERVAL_S) -> bool:
+    """Make `mkdocs serve` look for edits every `interval` seconds instead of 0.5.
+
+    MkDocs watches by polling (it works where file events do not reach, such as
+    some container mounts), every half second: on average a quarter of a second
+    passes before a saved edit is even seen, a large part of what an author waits
+    for once a rebuild takes well under a second. The server's observer is replaced
+    before it starts, and the paths it watched are watched again on the new one.
+
+    Returns False, and changes nothing, when the server is not the MkDocs 1.6
+    `LiveReloadServer` this knows (then it keeps its own interval).
+    """
+    watched = getattr(server, "_watched_paths", None)
+    observer = getattr(server, "observer", None)
+    if not isinstance(watched, dict) or not isinstance(observer, PollingObserver):
+        return False
+    if observer.is_alive():
+        return False
+    counts = dict(watched)
+    for path, count in counts.items():
+        for _ in range(count):
+            server.unwatch(path)
+    server.observer = PollingObserver(timeout=interval)
+    for path, count in counts.items():
+        for _ in range(count):
+            server.watch(path)
+    return True
