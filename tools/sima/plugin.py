@@ -1,6 +1,8 @@
-"""MkDocs plugin: thin glue over the catalog, links, pages and snippets modules.
+"""MkDocs plugin: thin glue over `sima.content`, `sima.site`, `sima.proofs`, `sima.runtime`.
 
-Hooks only. All state lives on the plugin object and is reset in `on_config`, because
+Hooks only. Per-build state lives on the plugin object and is reset in `on_config`;
+what a rebuild may reuse (parsed entries, rendered entry pages, proven snippet
+folders, generated page hashes, compiled templates) is kept on it too, because
 `mkdocs serve` reuses the object across rebuilds. Content problems never raise a
 traceback: errors stop the build with a `PluginError`
 listing every `path:line: message`; warnings are logged (and, under `--strict`, stop
