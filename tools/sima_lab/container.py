@@ -28,6 +28,13 @@ error, as an uncaught exception ends a function's runtime process; only
 Nothing is left installed between calls, and nothing lives at module level: all state
 is on the objects.
 
+A container does not hold the lab. It is given what it runs, a frozen
+[`Deployment`][sima_lab.container.Deployment] (settings, compiled code, file names,
+entry and handler module), what its `lab` module reaches, the
+[`Services`][sima_lab.platform.Services] (the shared fakes), and a
+[`Host`][sima_lab.container.Host] it shares with the other containers of its lab (the
+lab's clock and counts, and which container runs now).
+
 A container restored from a snapshot (SnapStart, see
 [`restore`][sima_lab.container.Container.restore]) shares its module objects with the
 snapshot and with the other containers restored from it, so that functions and classes

@@ -27,7 +27,9 @@ scenario drives it:
 
 Time is virtual: the declared costs of what the code does are added up, never slept,
 so a thousand invocations take milliseconds. Everything the lab knows lives on the
-Lab object; two labs share nothing.
+Lab object; two labs share nothing. Its containers get only what they need of it (see
+[`sima_lab.container`][sima_lab.container]); the records it writes are in
+[`sima_lab.records`][sima_lab.records].
 
 A snippet can also be one module of a small package whose handler lives in another
 module: [`mount`][sima_lab.lab.Lab.mount] gives the snippet the module name the other

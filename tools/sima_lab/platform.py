@@ -11,6 +11,11 @@ inside a snippet reaches that container's fakes. Every function's declared virtu
 cost is in its docstring; the numbers are the defaults of
 [`LabSettings`][sima_lab.limits.LabSettings] and a scenario may change them.
 
+A platform is given the container it serves as a
+[`Process`][sima_lab.platform.Process] (what it needs of one: its clock and its own
+resources) and the lab's shared fakes as [`Services`][sima_lab.platform.Services], so
+it knows nothing of the lab.
+
 Besides the functions, `import heavy_library` (or any module named in
 `settings.heavy_modules`) imports a simulated heavy module: 2 s and 50 MB the first
 time in a container, nothing afterwards (Python caches imports per process).
