@@ -25,7 +25,7 @@ import { pathToFileURL } from "node:url";
 
 const MARKER = "SIMA-STDLIB ";
 const PACKAGE = "sima-lab";
-// What the worker imports itself, after the lab (see worker.mjs, OFFLINE_PY).
+// What the worker imports itself, after the lab (see frontend/worker/python-worker.mjs, OFFLINE_PY).
 const WORKER_IMPORTS = ["errno", "importlib", "importlib.machinery", "pyodide.http", "pyodide.http.pyxhr"];
 
 console.log = console.error;

@@ -14,7 +14,7 @@ site), the script `sw.js` beside this module behind its manifest:
   runtime), which the worker fetches compressed and gunzips, so that a host that does
   not compress sends them compressed all the same.
 
-The page registers it (`assets/sima/offline.js`); `mkdocs serve` writes none.
+The page registers it (`frontend/offline.mjs`, in `run.js`); `mkdocs serve` writes none.
 """
 
 from __future__ import annotations
