@@ -26,6 +26,13 @@ def page(site: Path, uri: str) -> BeautifulSoup:
     return BeautifulSoup((site / uri / "index.html").read_text(encoding="utf-8"), "html.parser")
 
 
+def opened(template: Tag | None) -> BeautifulSoup:
+    """What a `<template data-sima-later>` puts into the page when a reader opens it
+    (the trace table, a diff panel): selectors, like a browser, do not look inside."""
+    assert template is not None, "no template where the trace should be"
+    return BeautifulSoup(template.decode_contents(), "html.parser")
+
+
 def article(soup: BeautifulSoup) -> Tag:
     found = soup.select_one("article")
     assert found is not None
@@ -128,8 +135,8 @@ def test_every_less22_snippet_is_on_the_page_with_its_claim(built_site: Path) ->
         assert code is not None
         source = (ROOT / f"snippets/LESS-22/{name}.py").read_text(encoding="utf-8")
         assert code.get_text().strip() == source.strip()
-        trace = block.select_one("details.sima-trace pre")
-        assert trace is not None and "verdict: observed" in trace.get_text()
+        trace = opened(block.select_one("details.sima-trace template[data-sima-later]"))
+        assert trace.select_one("pre") is not None and "verdict: observed" in trace.get_text()
 
 
 def test_mistake2_as_written_shows_the_unbound_local_error(built_site: Path) -> None:
@@ -218,7 +225,8 @@ def test_every_snippet_shows_its_timeline_under_the_code(built_site: Path) -> No
             for g in expected.iter()
             if "data-invocation" in g.attrib
         ], name
-        assert block.select_one("details.sima-trace pre") is not None  # the table, a click away
+        trace = opened(block.select_one("details.sima-trace template[data-sima-later]"))
+        assert trace.select_one("pre") is not None  # the table, a click away
 
 
 def test_the_leak_is_drawn_as_carried_state_and_the_fix_has_none(built_site: Path) -> None:
@@ -245,7 +253,9 @@ def test_each_bad_snippet_and_its_fix_have_a_diff_button(built_site: Path) -> No
         assert all(b is not None for b in buttons), (bad, good)
         panel_id = {str(b["aria-controls"]) for b in buttons if b is not None}
         assert len(panel_id) == 1
-        panels = body.select(f"#{panel_id.pop()}")
+        later = body.select(f'template[data-sima-later="{panel_id.pop()}"]')
+        assert len(later) == 1  # one panel per pair, kept out of the page until opened
+        panels = opened(later[0]).select(".sima-diff")
         assert len(panels) == 1 and panels[0].has_attr("hidden")
         head = panels[0].select_one(".sima-diff__head")
         assert head is not None

@@ -102,6 +102,10 @@ class Audit:
             block.locator("> .highlight").focus()  # the static code becomes the editor
             expect(block.locator(".cm-content")).to_be_focused()
         self.page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true })")
+        # An opened trace puts its table into the page (it waits in a <template> until then).
+        self.page.wait_for_function(
+            "() => !document.querySelector('details[open] > template[data-sima-later]')"
+        )
 
     def palette(self) -> str:
         scheme = self.page.locator("body").get_attribute("data-md-color-scheme")

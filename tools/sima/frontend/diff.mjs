@@ -1,12 +1,20 @@
 // The Diff button of a bad snippet and the good one that fixes it: one panel per pair
-// (written at build time), shown in the block whose button opened it.
+// (written at build time in a <template>, see later.mjs), shown in the block whose
+// button opened it.
+
+import { openLater } from "./later.mjs";
 
 /** Listen for Diff clicks (once, on the document: it serves every page view). */
 export function listenToDiffs() {
   document.addEventListener("click", (event) => {
     const button = event.target.closest && event.target.closest('[data-action="diff"]');
     if (!button) return;
-    const panel = document.getElementById(button.getAttribute("aria-controls"));
+    const id = button.getAttribute("aria-controls");
+    let panel = document.getElementById(id);
+    if (!panel) {
+      const later = document.querySelector('template[data-sima-later="' + CSS.escape(id) + '"]');
+      panel = later && openLater(later);
+    }
     if (!panel) return;
     const opening = button.getAttribute("aria-expanded") !== "true";
     const place = button.closest(".sima-pair");

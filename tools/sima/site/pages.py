@@ -24,6 +24,7 @@ from sima.site.blocks import (
     pairs_of,
     render_snippet,
     timeline_figure,
+    trace_html,
 )
 from sima.site.graph import Node, legend, neighbourhood_svg, site_svg, type_classes
 
@@ -257,7 +258,9 @@ def _expand_snippets(
             panel = f"diff:{pair.id}"
             controls.append((pair, "" if panel in inserts else slot(panel)))
             inserts.setdefault(panel, diff_html(pair))
-        out.append(render_snippet(view, timeline=slot(timeline), pairs=controls))
+        trace = f"trace:{number}"
+        inserts[trace] = trace_html(view)
+        out.append(render_snippet(view, timeline=slot(timeline), pairs=controls, trace=slot(trace)))
     return "\n".join(out) + "\n", inserts
 
 

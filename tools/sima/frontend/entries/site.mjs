@@ -3,6 +3,7 @@
 // None of it needs the in-page runner.
 
 import { listenToDiffs } from "../diff.mjs";
+import { listenToTraces } from "../later.mjs";
 import { onPage } from "../page.mjs";
 import { nameMaterialParts } from "../site/material.mjs";
 import { keyboardScrollers } from "../site/scrollers.mjs";
@@ -11,6 +12,7 @@ import { listenToTimelines } from "../timeline.mjs";
 
 listenToTimelines();
 listenToDiffs();
+listenToTraces();
 onPage(() => {
   sortableTables();
   nameMaterialParts();

@@ -48,11 +48,14 @@ const resized =
       })
     : null;
 
+/** Give one block a tab stop and a name while it overflows, and keep that right as it resizes. */
+export function keyboardScroller(element) {
+  keyboardScroll(element);
+  if (resized) resized.observe(element);
+}
+
 /** Give this page's overflowing blocks a tab stop and a name, and keep them right as they resize. */
 export function keyboardScrollers() {
   if (resized) resized.disconnect(); // the last page's blocks are gone
-  document.querySelectorAll(SCROLLERS).forEach((element) => {
-    keyboardScroll(element);
-    if (resized) resized.observe(element);
-  });
+  document.querySelectorAll(SCROLLERS).forEach(keyboardScroller);
 }
