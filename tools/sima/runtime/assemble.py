@@ -158,11 +158,35 @@ def lab_digest(lab_dir: Path) -> str:
     return digest.hexdigest()[:12]
 
 
+def _failure(what: str, result: subprocess.CompletedProcess[str], lines: int = 3) -> RuntimeError_:
+    """`<what> failed: ` and the last lines the command wrote."""
+    detail = (result.stderr or result.stdout).strip().splitlines()[-lines:]
+    return RuntimeError_(f"{what} failed: " + " / ".join(detail))
+
+
 def _run(command: list[str], what: str) -> None:
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
-        raise RuntimeError_(f"{what} failed: " + " / ".join(detail))
+        raise _failure(what, result, lines=5)
+
+
+def _run_node(
+    node: str, script: Path, args: list[str], *, needs: str, what: str, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """Run `script` with Node and `args`; the caller checks what it wrote.
+
+    Raises:
+        RuntimeError_: `<needs> needs Node` when Node is missing; `<what> failed` when
+            it cannot start or runs out of time.
+    """
+    node_path = shutil.which(node)
+    if node_path is None:
+        raise RuntimeError_(f"{needs} needs Node ({node!r} is not on PATH)")
+    command = [node_path, str(script), *args]
+    try:
+        return subprocess.run(command, capture_output=True, text=True, check=False, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RuntimeError_(f"{what} failed: {exc}") from exc
 
 
 def build_lab_wheel(lab_dir: Path, out_dir: Path, version: str) -> Path:
@@ -262,24 +286,22 @@ def probe_stdlib(
     Raises:
         RuntimeError_: When Node is missing or the script fails.
     """
-    node_path = shutil.which(node)
-    if node_path is None:
-        raise RuntimeError_(f"trimming the standard library needs Node ({node!r} is not on PATH)")
+    what = "listing the standard library's use"
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "input.json"
         source.write_text(json.dumps({"payloads": payloads, "runs": runs}), encoding="utf-8")
-        command = [node_path, str(STDLIB_SCRIPT), str(pyodide_dir), str(lock), str(source)]
-        command.append(str(out))
-        try:
-            result = subprocess.run(
-                command, capture_output=True, text=True, check=False, timeout=STDLIB_TIMEOUT
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise RuntimeError_(f"listing the standard library's use failed: {exc}") from exc
+        args = [str(pyodide_dir), str(lock), str(source), str(out)]
+        result = _run_node(
+            node,
+            STDLIB_SCRIPT,
+            args,
+            needs="trimming the standard library",
+            what=what,
+            timeout=STDLIB_TIMEOUT,
+        )
     lines = [line for line in result.stdout.splitlines() if line.startswith(STDLIB_MARKER)]
     if result.returncode != 0 or len(lines) != 1 or not out.is_file():
-        detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
-        raise RuntimeError_("listing the standard library's use failed: " + " / ".join(detail))
+        raise _failure(what, result)
     files = json.loads(lines[0].removeprefix(STDLIB_MARKER))["files"]
     return [str(f) for f in files]
 
@@ -319,24 +341,18 @@ def build_snapshot(
     Raises:
         RuntimeError_: When Node is missing or the script fails.
     """
-    node_path = shutil.which(node)
-    if node_path is None:
-        raise RuntimeError_(f"building the snapshot needs Node ({node!r} is not on PATH)")
+    what = "building the snapshot"
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "snapshot.bin"
         listed = Path(tmp) / "modules.json"
         listed.write_text(json.dumps(sorted(set(modules))), encoding="utf-8")
-        command = [node_path, str(SNAPSHOT_SCRIPT), str(pyodide_dir), str(lock), str(raw)]
-        command += [str(stdlib or pyodide_dir / "python_stdlib.zip"), str(listed)]
-        try:
-            result = subprocess.run(
-                command, capture_output=True, text=True, check=False, timeout=SNAPSHOT_TIMEOUT
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise RuntimeError_(f"building the snapshot failed: {exc}") from exc
+        args = [str(pyodide_dir), str(lock), str(raw)]
+        args += [str(stdlib or pyodide_dir / "python_stdlib.zip"), str(listed)]
+        result = _run_node(
+            node, SNAPSHOT_SCRIPT, args, needs=what, what=what, timeout=SNAPSHOT_TIMEOUT
+        )
         if result.returncode != 0 or not raw.is_file():
-            detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
-            raise RuntimeError_("building the snapshot failed: " + " / ".join(detail))
+            raise _failure(what, result)
         # mtime=0: the same snapshot gives the same bytes, hence the same name.
         data = gzip_bytes(raw.read_bytes())
     path = out_dir / snapshot_name(data)
