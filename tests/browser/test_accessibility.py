@@ -41,6 +41,10 @@ STUB = "entries/LESS-02/"
 SNIPPET = '[data-snippet="LESS-22/lifecycle_cold_warm"]'
 PHONE: ViewportSize = {"width": 390, "height": 844}
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+#: What a reader has once every snippet block has come into view.
+RENDER_ALL = ".md-typeset .sima-snippet[data-snippet] { content-visibility: visible !important }"
+#: Resolves after the next layout (and the ResizeObservers it feeds) has run.
+AFTER_LAYOUT = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 #: Material's palettes (mkdocs.yml), by the name the reports use.
 SCHEMES = {"light": "default", "dark": "slate"}
 
@@ -101,11 +105,16 @@ class Audit:
             block = self.page.locator(SNIPPET)
             block.locator("> .highlight").focus()  # the static code becomes the editor
             expect(block.locator(".cm-content")).to_be_focused()
+        # Snippet blocks out of view are not rendered (`content-visibility: auto`), and
+        # axe judges colours by what is painted: render every block, as each is once a
+        # reader reaches it, and let the blocks that scroll get their tab stops.
+        self.page.add_style_tag(content=RENDER_ALL)
         self.page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true })")
         # An opened trace puts its table into the page (it waits in a <template> until then).
         self.page.wait_for_function(
             "() => !document.querySelector('details[open] > template[data-sima-later]')"
         )
+        self.page.evaluate(AFTER_LAYOUT)
 
     def palette(self) -> str:
         scheme = self.page.locator("body").get_attribute("data-md-color-scheme")

@@ -178,6 +178,12 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         for name in EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
+        if config.theme.name == "material":
+            # Material's own switch to set up each code block (copy button, its
+            # measuring) when it comes into view rather than all at once at load.
+            features = list(config.theme.get("features") or [])
+            if "content.lazy" not in features:
+                config.theme["features"] = [*features, "content.lazy"]
         config.extra_css.append("assets/sima/sima.css")
         config.extra_css.append("assets/sima/timeline.css")
         config.extra_javascript.append("assets/vendor/tablesort.min.js")

@@ -262,7 +262,9 @@ def render_snippet(
     parts = [
         "",
         f'<div class="sima-snippet" data-snippet="{html.escape(view.key)}" '
-        f'data-claim="{html.escape(view.claim)}" data-status="{view.status}" markdown="1">',
+        f'data-claim="{html.escape(view.claim)}" data-status="{view.status}" '
+        # The stylesheet sizes a block it has not laid out yet from its lines of code.
+        f'style="--sima-lines: {view.source.rstrip().count(chr(10)) + 1}" markdown="1">',
         "",
         f'<p class="sima-claim"><span class="sima-badge sima-badge--{view.claim}">'
         f"{view.claim}</span>{_failures(view.fails)} {_inline(view.says)}</p>",
