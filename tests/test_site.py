@@ -296,3 +296,22 @@ def test_timelines_diffs_and_traces_stay_out_of_the_search_index(built_site: Pat
     assert "What the lab observed" in page
     assert any("def handler" in t for t in entries)
     assert any("module-level dict" in t for t in entries)
+
+
+def test_api_reference_is_searched_by_names_and_summaries_not_its_tables(
+    built_site: Path,
+) -> None:
+    """The search index every page loads keeps each API object's heading and summary;
+    mkdocstrings' parameter and attribute tables stay on the reference pages only."""
+    index = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))
+    docs = {d["location"]: d for d in index["docs"]}
+    settings = docs["reference/lab/#sima_lab.limits.LabSettings"]
+    assert "Platform limits and declared costs" in settings["text"]
+    assert "memory_limit_mb" not in settings["text"]
+    assert "doc-section-title" not in settings["text"]
+    page = (built_site / "reference/lab/index.html").read_text(encoding="utf-8")
+    assert "memory_limit_mb" in page
+    # A table written in a page's Markdown is searched as before.
+    assert any(
+        "sima_lab.records" in d["text"] for d in index["docs"] if "reference/lab/" in d["location"]
+    )

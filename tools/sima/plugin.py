@@ -60,6 +60,7 @@ from sima.site.pages import (
     slot,
     strip_without_plugin,
 )
+from sima.site.search_scope import api_tables_out_of_search
 
 log = get_plugin_logger(__name__)
 
@@ -395,6 +396,13 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         scanner = self.catalog.scanner
         linked = scanner.link(markdown, resolver(self.catalog, page.file.src_uri))
         return strip_without_plugin(linked)
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        """API reference tables out of the search index (Material reads the page's
+        HTML after this hook)."""
+        return api_tables_out_of_search(html)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """The service worker, over the finished site (its cache is named by it)."""
