@@ -11,6 +11,7 @@ from pathlib import Path
 
 from conftest import ROOT, run_mkdocs
 from sima_bench import build, serve
+from sima_bench.first_verdict import plain_markdown
 from sima_bench.synth import generate
 
 NODE_MODULES = ROOT / "node_modules"
@@ -54,3 +55,17 @@ def test_build_profile_splits_the_build_into_phases() -> None:
     assert shares["Markdown to HTML (Python-Markdown)"] > 0
     assert shares["sima: entry, index and graph pages"] > 0
     assert len(data["top_own_time"]) == 5
+
+
+def test_the_plain_baseline_shows_the_snippets_code_as_ordinary_fences() -> None:
+    """The plain Material page the entry page is weighed against carries the same code
+    a reader sees (as fenced blocks); the prose-only one keeps the `@snippet` lines."""
+    prose = plain_markdown(ROOT, with_code=False)
+    with_code = plain_markdown(ROOT, with_code=True)
+    names = re.findall(r"^@snippet\((\w+)\)$", prose, re.MULTILINE)
+    assert len(names) > 10
+    assert "@snippet(" not in with_code
+    for name in names:
+        code = (ROOT / "snippets" / "LESS-22" / f"{name}.py").read_text(encoding="utf-8")
+        fence = f'```python title="{name}.py" linenums="1"\n{code.rstrip()}\n```'
+        assert fence in with_code, name

@@ -63,6 +63,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from sima.content.catalog import load_catalog
 from sima.content.settings import load_settings
+from sima.site.pages import SNIPPET_MARKER
 from sima_bench.common import Figure, arguments, record
 from sima_bench.site import CHROMIUM_FLAGS, QuietHandler, chromium_path, run_mkdocs, serve
 from sima_bench.synth import MKDOCS_PLAIN
@@ -408,12 +409,36 @@ def after_prefetch(bench: Bench, profile: Profile, policy: str | None = None) ->
 # -- page weight and Lighthouse -----------------------------------------------------------
 
 
-def plain_page(root: Path, out: Path) -> None:
-    """LESS-22's Markdown as the home page of a plain mkdocs-material site, built into `out`."""
-    project = out.parent / "plain-project"
+def plain_markdown(root: Path, *, with_code: bool) -> str:
+    """LESS-22's Markdown as a plain Material site would show it: each `@snippet` line
+    as the snippet's code in an ordinary fenced block (`with_code`), or as it stands
+    (prose only; Material shows the line as text)."""
+    settings = load_settings(root / "mkdocs.yml")
+    entry = load_catalog(settings).entries["LESS-22"]
+    if not with_code:
+        return entry.body
+
+    def shown(line: str) -> str:
+        match = SNIPPET_MARKER.match(line)
+        if match is None:
+            return line
+        name = match["name"]
+        key = name if "/" in name else f"{entry.ref_id}/{name}"
+        code = (settings.snippets_dir / f"{key}.py").read_text(encoding="utf-8")
+        title = key.rsplit("/", 1)[-1]
+        return f'```python title="{title}.py" linenums="1"\n{code.rstrip()}\n```'
+
+    return "\n".join(shown(line) for line in entry.body.splitlines()) + "\n"
+
+
+def plain_page(root: Path, out: Path, *, with_code: bool = True) -> None:
+    """LESS-22's Markdown (see [`plain_markdown`][sima_bench.first_verdict.plain_markdown])
+    as the home page of a plain mkdocs-material site, built into `out`."""
+    project = out.parent / f"{out.name}-project"
     (project / "docs").mkdir(parents=True)
-    entry = load_catalog(load_settings(root / "mkdocs.yml")).entries["LESS-22"]
-    (project / "docs" / "index.md").write_text(entry.body, encoding="utf-8")
+    (project / "docs" / "index.md").write_text(
+        plain_markdown(root, with_code=with_code), encoding="utf-8"
+    )
     config = project / "mkdocs.yml"
     config.write_text(MKDOCS_PLAIN.format(count=1), encoding="utf-8")
     built = run_mkdocs(config, "build", "-d", str(out))
@@ -543,6 +568,7 @@ def measure(
             if built.returncode != 0:
                 raise SystemExit(f"site build failed:\n{built.stderr}")
             plain_page(root, served / "plain-material")
+            plain_page(root, served / "plain-prose", with_code=False)
             (served / "bare" / "pyodide").mkdir(parents=True)
             (served / "bare/index.html").write_text(BARE_HTML, encoding="utf-8")
             (served / "bare/worker.mjs").write_text(BARE_WORKER, encoding="utf-8")
@@ -559,12 +585,18 @@ def measure(
                     by_profile[profile.name] = _measure_profile(bench, profile, runs, variants)
                 weight = bytes_before_interaction(browser, url + ENTRY, ledger)
                 plain = bytes_before_interaction(browser, url + "plain-material/", ledger)
+                prose = bytes_before_interaction(browser, url + "plain-prose/", ledger)
                 browser.close()
             scores: dict[str, Any] = {}
             lighthouse_failures: list[str] = []
             command = lighthouse_command(root)
             if command is not None and lighthouse_runs > 0:
-                pages = {"LESS-22": ENTRY, "plain": "plain-material/", "guide": "authoring/"}
+                pages = {
+                    "LESS-22": ENTRY,
+                    "plain": "plain-material/",
+                    "plain (prose only)": "plain-prose/",
+                    "guide": "authoring/",
+                }
                 samples: dict[str, dict[str, list[float]]] = {p: {} for p in pages}
                 for _ in range(lighthouse_runs):  # alternating: drift hits both alike
                     for name, path in pages.items():
@@ -585,6 +617,8 @@ def measure(
         "bytes_before_interaction": weight,
         "plain_material_page": plain,
         "page_weight_ratio": round(weight["total"] / plain["total"], 2),
+        "plain_prose_page": prose,
+        "page_weight_ratio_prose": round(weight["total"] / prose["total"], 2),
     }
     if scores and all(scores.values()):
         data["lighthouse"] = {
@@ -654,6 +688,7 @@ def report(data: dict[str, Any]) -> str:
             lines.append(f"  no verdict: {result['failures']}")
         lines.append("")
     weight, plain = data["bytes_before_interaction"], data["plain_material_page"]
+    prose = data.get("plain_prose_page")
     lines.append(f"{'bytes before interaction':<26}{'LESS-22':>14}{'plain page':>14}{'ratio':>8}")
     for kind in sorted(set(weight["by_type"]) | set(plain["by_type"])):
         ours, theirs = weight["by_type"].get(kind, 0), plain["by_type"].get(kind, 0)
@@ -663,6 +698,11 @@ def report(data: dict[str, Any]) -> str:
         f"{'  total':<26}{weight['total']:>14,}{plain['total']:>14,}"
         f"{data['page_weight_ratio']:>8.2f}   (Pyodide: {weight['pyodide']:,})"
     )
+    if prose:
+        lines.append(
+            f"{'  total, to the prose only':<26}{weight['total']:>14,}{prose['total']:>14,}"
+            f"{data['page_weight_ratio_prose']:>8.2f}"
+        )
     if "lighthouse" in data:
         lines.append("")
         lines.append(f"{'lighthouse (mobile)':<26}{'score':>8}{'TBT ms':>10}{'LCP ms':>10}")

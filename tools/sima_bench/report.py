@@ -382,7 +382,8 @@ def first_verdict_section(result: Result) -> list[str]:
     if lighthouse:
         names = {
             "LESS-22": "LESS-22",
-            "plain": "the same Markdown, plain Material",
+            "plain": "the same Markdown, plain Material (snippets as fenced code)",
+            "plain (prose only)": "the same Markdown, plain Material (no snippet code)",
             "guide": "the authoring guide (no snippets)",
         }
         rows = [
@@ -434,12 +435,21 @@ def weight_section(result: Result) -> list[str]:
     rows.append(["**sent by the server**", f"**{ours['total']:,}**", f"**{theirs['total']:,}**"])
     out = [
         "Bytes before any interaction: the LESS-22 page against the same Markdown as a "
-        "plain Material page, by type as the page received them, and in total as the "
-        "server sent them (the service worker keeping files included; ratio "
-        f"{ours['total'] / theirs['total']:.2f}; Pyodide's share: {ours['pyodide']:,} bytes).",
+        "plain Material page (each snippet's code as an ordinary fenced block), by type "
+        "as the page received them, and in total as the server sent them (the service "
+        f"worker keeping files included; ratio {ours['total'] / theirs['total']:.2f}; "
+        f"Pyodide's share: {ours['pyodide']:,} bytes).",
         "",
         *_table(["type", "LESS-22", "plain page"], rows),
     ]
+    prose = result.get("plain_prose_page")
+    if prose is not None:
+        out += [
+            "",
+            f"Against the prose alone as a plain page (its `@snippet` lines as text, no "
+            f"code: {prose['total']:,} bytes), the ratio is "
+            f"{ours['total'] / prose['total']:.2f}.",
+        ]
     plot = _new_plot(height=1.8)
     ax = plot.subplots()
     for row, data in enumerate((theirs, ours)):
