@@ -26,11 +26,14 @@ def page(site: Path, uri: str) -> BeautifulSoup:
     return BeautifulSoup((site / uri / "index.html").read_text(encoding="utf-8"), "html.parser")
 
 
-def opened(template: Tag | None) -> BeautifulSoup:
+def opened(site: Path, uri: str, template: Tag | None) -> BeautifulSoup:
     """What a `<template data-sima-later>` puts into the page when a reader opens it
-    (the trace table, a diff panel): selectors, like a browser, do not look inside."""
-    assert template is not None, "no template where the trace should be"
-    return BeautifulSoup(template.decode_contents(), "html.parser")
+    (the trace table, a diff panel): the HTML under its key in the page's later file.
+    The template itself is empty: the part is not among what every visit downloads."""
+    assert template is not None, "no template where the part should be"
+    assert not template.decode_contents().strip(), "the part is in the page, not its later file"
+    later = json.loads((site / uri / "index.later.json").read_text(encoding="utf-8"))
+    return BeautifulSoup(later[str(template["data-sima-later"])], "html.parser")
 
 
 def article(soup: BeautifulSoup) -> Tag:
@@ -135,7 +138,9 @@ def test_every_less22_snippet_is_on_the_page_with_its_claim(built_site: Path) ->
         assert code is not None
         source = (ROOT / f"snippets/LESS-22/{name}.py").read_text(encoding="utf-8")
         assert code.get_text().strip() == source.strip()
-        trace = opened(block.select_one("details.sima-trace template[data-sima-later]"))
+        trace = opened(
+            built_site, "entries/LESS-22", block.select_one("details.sima-trace template")
+        )
         assert trace.select_one("pre") is not None and "verdict: observed" in trace.get_text()
 
 
@@ -225,7 +230,9 @@ def test_every_snippet_shows_its_timeline_under_the_code(built_site: Path) -> No
             for g in expected.iter()
             if "data-invocation" in g.attrib
         ], name
-        trace = opened(block.select_one("details.sima-trace template[data-sima-later]"))
+        trace = opened(
+            built_site, "entries/LESS-22", block.select_one("details.sima-trace template")
+        )
         assert trace.select_one("pre") is not None  # the table, a click away
 
 
@@ -255,7 +262,7 @@ def test_each_bad_snippet_and_its_fix_have_a_diff_button(built_site: Path) -> No
         assert len(panel_id) == 1
         later = body.select(f'template[data-sima-later="{panel_id.pop()}"]')
         assert len(later) == 1  # one panel per pair, kept out of the page until opened
-        panels = opened(later[0]).select(".sima-diff")
+        panels = opened(built_site, "entries/LESS-22", later[0]).select(".sima-diff")
         assert len(panels) == 1 and panels[0].has_attr("hidden")
         head = panels[0].select_one(".sima-diff__head")
         assert head is not None
@@ -315,3 +322,4 @@ def test_api_reference_is_searched_by_names_and_summaries_not_its_tables(
     assert any(
         "sima_lab.records" in d["text"] for d in index["docs"] if "reference/lab/" in d["location"]
     )
+

@@ -104,3 +104,44 @@ def test_the_diff_button_shows_the_fix_beside_the_mistake_without_the_runner(vis
     visit.page.keyboard.press("Enter")
     expect(panel).to_be_hidden()
     assert visit.page.evaluate("typeof window.sima") == "undefined"  # no runner on the page
+
+
+# (the service worker asks for the gzipped copy)
+LATER = re.compile(r"/entries/LESS-22/index\.later\.json(\.gz)?$")
+
+
+def later_loads(visit: Visit) -> int:
+    return sum(1 for u in visit.requests if u.endswith("/entries/LESS-22/index.later.json"))
+
+
+def test_traces_and_diffs_come_from_the_page_s_later_file_fetched_once(visit: Visit) -> None:
+    visit.goto("entries/LESS-22/")
+    visit.page.wait_for_load_state("networkidle")
+    assert later_loads(visit) == 0  # nothing of it before a reader opens a part
+    trace = block(visit, LEAK).locator("details.sima-trace")
+    trace.locator("summary").click()
+    expect(trace.locator("pre > code")).to_contain_text("container")
+    expect(trace.locator("template")).to_have_count(0)
+    other = block(visit, FIX).locator("details.sima-trace")
+    other.locator("summary").click()
+    expect(other.locator("pre > code")).to_contain_text("container")
+    block(visit, FIX).locator('[data-action="diff"]').click()
+    expect(visit.page.locator(".sima-diff__head").first).to_be_visible()
+    assert later_loads(visit) == 1
+
+
+def test_a_later_file_that_cannot_be_read_is_said_and_the_page_goes_on(visit: Visit) -> None:
+    warnings: list[str] = []
+    visit.page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    # (the context's routes see the service worker's requests too)
+    visit.page.context.route(LATER, lambda route: route.fulfill(status=404, body="gone"))
+    visit.goto("entries/LESS-22/")
+    visit.page.wait_for_load_state("networkidle")
+    trace = block(visit, LEAK).locator("details.sima-trace")
+    trace.locator("summary").click()
+    expect(trace.locator(".sima-later-failed")).to_contain_text("could not be loaded")
+    assert any("index.later.json could not be read" in w for w in warnings), warnings
+    visit.page.context.unroute(LATER)
+    other = block(visit, FIX).locator("details.sima-trace")
+    other.locator("summary").click()  # the next opening tries again
+    expect(other.locator("pre > code")).to_contain_text("container")

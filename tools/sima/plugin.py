@@ -34,7 +34,7 @@ from sima.content.settings import DEFAULT_PREFIXES, Settings
 from sima.proofs.coverage import Provenance, build_provenance, catalog_coverage, pinned_pyodide
 from sima.proofs.prover import SnippetCache
 from sima.runtime.assemble import RuntimeError_, prepare_runtime
-from sima.site.blocks import SnippetView
+from sima.site.blocks import SnippetView, later_path
 from sima.site.csp import add_policy
 from sima.site.dirty import (
     Generated,
@@ -147,6 +147,8 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         self.snippet_views: dict[str, SnippetView] = {}
         # HTML put into generated pages after Markdown, by page path.
         self.inserts: dict[str, Mapping[str, str]] = {}
+        # Each generated page's later file (traces, diff panels), by page path.
+        self.later: dict[str, Mapping[str, str]] = {}
         # Keyed by content, so serve rebuilds re-read and re-run only what changed.
         self.entry_reader = EntryReader()
         self.entry_pages = EntryPages()
@@ -175,6 +177,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         self.catalog = None
         self.snippet_views = {}
         self.inserts = {}
+        self.later = {}
         self.runtime_files = []
         for name in EXTENSIONS:
             if name not in config.markdown_extensions:
@@ -307,7 +310,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         assert self.catalog is not None
         titles = {ref_id: entry.title for ref_id, entry in self.catalog.entries.items()}
         current = Generated(
-            {page.uri: page_hash(page.markdown, page.inserts or {}) for page, _ in pages},
+            {page.uri: page_hash(page.markdown, page.beside_markdown()) for page, _ in pages},
             site_shape(titles, (page.uri for page, _ in pages), config.nav),
         )
         previous, self.generated = self.generated, current
@@ -321,6 +324,8 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
             files.append(kind.generated(config, page.uri, content=page.markdown, inclusion=level))
             if page.inserts:
                 self.inserts[page.uri] = page.inserts
+            if page.later:
+                self.later[page.uri] = page.later
         if self.dirty and previous is not None:
             log.info(f"sima: {len(pages) - kept} generated page(s) changed, {kept} kept")
 
@@ -416,10 +421,15 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         return env
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
-        """Put the graphs into the finished HTML of the pages that have them, and the
-        Content-Security-Policy into every page."""
+        """Put the graphs into the finished HTML of the pages that have them, write the
+        page's later file beside it, and put the Content-Security-Policy into every page."""
         for key, html in self.inserts.get(page.file.src_uri, {}).items():
             output = output.replace(slot(key), html, 1)
+        later = self.later.get(page.file.src_uri)
+        if later:
+            path = Path(config.site_dir) / later_path(page.file.dest_uri)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(later, ensure_ascii=False), encoding="utf-8")
         return self._with_policy(output)
 
     def on_post_template(

@@ -129,18 +129,26 @@ def _diff_lines(before: str, after: str) -> Iterable[str]:
         yield from same(lines[len(lines) - tail :])
 
 
-def diff_html(pair: Pair) -> str:
+def diff_html(pair: Pair, *, later: bool = False) -> str:
     """The pair's diff panel: both verdicts, then the lines removed (`-`) and added (`+`).
 
     Hidden until its Diff button opens it, and kept in a `<template>` until then (out
     of the page's elements, which Material's script works through at load); the
     markers `-` and `+` (and `<del>` and `<ins>`) say what changed, not colour alone.
+    With `later`, the template is empty: the panel is in the page's later file (see
+    [`later_path`][sima.site.blocks.later_path]) under the pair's ID, and is fetched
+    when a reader opens it.
     """
+    panel = "" if later else diff_panel(pair)
+    return f'<template data-sima-later="{pair.id}" data-search-exclude>{panel}</template>'
+
+
+def diff_panel(pair: Pair) -> str:
+    """The diff panel itself, as [`diff_html`][sima.site.blocks.diff_html] shows it."""
     bad, good = pair.bad, pair.good
     label = f"Changes from {bad.name}.py (bad) to {good.name}.py (good)"
     lines = "".join(_diff_lines(bad.source, good.source))  # each line ends in its newline
     return (
-        f'<template data-sima-later="{pair.id}" data-search-exclude>'
         f'<div class="sima-diff" id="{pair.id}" role="region" aria-label="{html.escape(label)}" '
         "data-search-exclude hidden>"
         '<p class="sima-diff__head">'
@@ -148,7 +156,7 @@ def diff_html(pair: Pair) -> str:
         f"</code> {html.escape(bad.verdict())}</span> "
         f'<span class="sima-diff__side sima-diff__side--add">+ <code>{html.escape(good.name)}.py'
         f"</code> {html.escape(good.verdict())}</span></p>"
-        f'<pre class="sima-diff__code"><code>{lines}</code></pre></div></template>'
+        f'<pre class="sima-diff__code"><code>{lines}</code></pre></div>'
     )
 
 
@@ -292,16 +300,42 @@ def render_snippet(
     return "\n".join(parts)
 
 
-def trace_html(view: SnippetView) -> str:
+def trace_html(view: SnippetView, later: str | None = None) -> str:
     """What the lab observed, behind its summary: the trace table, in a `<template>`
     that the page opens into the `<details>` when a reader opens it. Closed, it is no
     element of the page, so Material's script does not work through 21 of them at
-    load (on a phone, about a third of the time the page blocked)."""
+    load (on a phone, about a third of the time the page blocked).
+
+    With `later` (a key), the template is empty: the table is in the page's later
+    file under that key, fetched when a reader opens the trace."""
     verdict = "holds" if view.status == "pass" else "does NOT hold"
+    table = "" if later else trace_table(view)
+    key = f'="{html.escape(later)}"' if later else ""
     return (
         '<details class="sima-trace" data-search-exclude>'
         f"<summary>What the lab observed: the claim {verdict}. "
         f"{html.escape(view.observed)}</summary>"
-        '<template data-sima-later><div class="highlight"><pre><span></span><code>'
-        f"{html.escape(view.report)}</code></pre></div></template></details>"
+        f"<template data-sima-later{key}>{table}</template></details>"
     )
+
+
+def trace_table(view: SnippetView) -> str:
+    """The trace table itself, as [`trace_html`][sima.site.blocks.trace_html] shows it."""
+    return (
+        '<div class="highlight"><pre><span></span><code>'
+        f"{html.escape(view.report)}</code></pre></div>"
+    )
+
+
+#: What a page's later file ends in, in place of the page's `.html`.
+LATER_SUFFIX = ".later.json"
+
+
+def later_path(dest_uri: str) -> str:
+    """Where the build writes the later file of the page at `dest_uri` (its HTML's
+    path in the site): beside it, `index.html` -> `index.later.json`. The page's
+    script finds it the same way from the page's own address. It holds, by key, the
+    HTML of the page's traces and diff panels, which a reader may never open: out of
+    the page, they are not part of what every visit downloads."""
+    stem = dest_uri[: -len(".html")] if dest_uri.endswith(".html") else dest_uri
+    return stem + LATER_SUFFIX

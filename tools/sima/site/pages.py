@@ -21,10 +21,12 @@ from sima.site.blocks import (
     Pair,
     SnippetView,
     diff_html,
+    diff_panel,
     pairs_of,
     render_snippet,
     timeline_figure,
     trace_html,
+    trace_table,
 )
 from sima.site.graph import Node, legend, neighbourhood_svg, site_svg, type_classes
 
@@ -184,11 +186,19 @@ class RenderedPage:
         inserts: Finished HTML by [`slot`][sima.site.pages.slot] key. The graphs go here
             rather than into the Markdown: neither Markdown nor the search index has
             anything to do with thousands of SVG elements, and both were slowed by them.
+        later: HTML by key for the page's later file
+            ([`later_path`][sima.site.blocks.later_path]): what the page fetches
+            when a reader opens a trace or a diff.
     """
 
     uri: str
     markdown: str
     inserts: Mapping[str, str] = field(default_factory=dict)
+    later: Mapping[str, str] = field(default_factory=dict)
+
+    def beside_markdown(self) -> dict[str, str]:
+        """All the page carries besides its Markdown (inserts, later file), by key."""
+        return {**self.inserts, **{f"later:{key}": html for key, html in self.later.items()}}
 
 
 def _yaml_string(value: str) -> str:
@@ -230,10 +240,12 @@ def snippet_markers(entry: Entry) -> dict[int, str]:
 
 def _expand_snippets(
     entry: Entry, snippets: Mapping[str, SnippetView]
-) -> tuple[str, dict[str, str]]:
-    """The body with each `@snippet` line replaced by its block, and the HTML its
-    slots take (each timeline's SVG, each pair's diff panel). An unknown snippet
-    shows a failure box; `sima.proofs.prover` reports it with file and line before the build."""
+) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The body with each `@snippet` line replaced by its block, the HTML its slots
+    take (each timeline's SVG, each trace's and diff's empty template), and the HTML
+    of the page's later file (each trace table and diff panel, by key). An unknown
+    snippet shows a failure box; `sima.proofs.prover` reports it with file and line
+    before the build."""
     markers = snippet_markers(entry)
     shown = {key: snippets[key] for key in markers.values() if key in snippets}
     pairs: dict[str, list[Pair]] = {}
@@ -241,6 +253,7 @@ def _expand_snippets(
         pairs.setdefault(pair.bad.key, []).append(pair)
         pairs.setdefault(pair.good.key, []).append(pair)
     inserts: dict[str, str] = {}
+    later: dict[str, str] = {}
     out: list[str] = []
     for number, line in enumerate(entry.body.splitlines(), start=entry.body_line):
         key = markers.get(number)
@@ -257,11 +270,13 @@ def _expand_snippets(
         for pair in pairs.get(key, []):
             panel = f"diff:{pair.id}"
             controls.append((pair, "" if panel in inserts else slot(panel)))
-            inserts.setdefault(panel, diff_html(pair))
+            inserts.setdefault(panel, diff_html(pair, later=True))
+            later.setdefault(pair.id, diff_panel(pair))
         trace = f"trace:{number}"
-        inserts[trace] = trace_html(view)
+        inserts[trace] = trace_html(view, later=f"trace-{number}")
+        later[f"trace-{number}"] = trace_table(view)
         out.append(render_snippet(view, timeline=slot(timeline), pairs=controls, trace=slot(trace)))
-    return "\n".join(out) + "\n", inserts
+    return "\n".join(out) + "\n", inserts, later
 
 
 def proof_line(coverage: Coverage, provenance: Provenance | None) -> str:
@@ -344,6 +359,7 @@ def render_entry(  # noqa: PLR0917
         )
         lines += [f'<p class="sima-keywords" markdown>Keywords: {tags}</p>', ""]
     snippet_inserts: dict[str, str] = {}
+    later: dict[str, str] = {}
     if entry.is_stub:
         lines += [
             '!!! note "Planned entry"',
@@ -356,7 +372,7 @@ def render_entry(  # noqa: PLR0917
     else:
         if meta.summary:
             lines += ['!!! abstract "Summary"', "", f"    {meta.summary}", ""]
-        body, snippet_inserts = _expand_snippets(entry, snippets)
+        body, snippet_inserts, later = _expand_snippets(entry, snippets)
         lines.append(catalog.scanner.link(body, resolver(catalog, uri)))
     if meta.related:
         lines += ["", "## Related", ""]
@@ -380,7 +396,9 @@ def render_entry(  # noqa: PLR0917
         else:
             lines.append(f"{head} (lists it under {link.how.capitalize()})")
     section, inserts = neighbourhood(entry, catalog, backlinks, outbound.get(entry.ref_id, []))
-    return RenderedPage(uri, "\n".join(lines + section) + "\n", {**snippet_inserts, **inserts})
+    return RenderedPage(
+        uri, "\n".join(lines + section) + "\n", {**snippet_inserts, **inserts}, later
+    )
 
 
 @dataclass
