@@ -323,3 +323,18 @@ def test_api_reference_is_searched_by_names_and_summaries_not_its_tables(
         "sima_lab.records" in d["text"] for d in index["docs"] if "reference/lab/" in d["location"]
     )
 
+
+@pytest.mark.parametrize(
+    ("uri", "root"),
+    [("index.html", ""), ("entries/LESS-22/index.html", "../../"), ("404.html", "/")],
+)
+def test_every_page_holds_the_search_index_before_material_asks_for_it(
+    built_site: Path, uri: str, root: str
+) -> None:
+    """The hold script is the script right before Material's bundle, on the same root."""
+    soup = BeautifulSoup((built_site / uri).read_text(encoding="utf-8"), "html.parser")
+    scripts = [str(tag["src"]) for tag in soup.find_all("script", src=True)]
+    bundle = next(i for i, s in enumerate(scripts) if "assets/javascripts/bundle." in s)
+    assert scripts[bundle - 1] == root + "assets/sima/hold-search.js"
+    assert scripts[bundle].startswith(root)
+    assert (built_site / "assets/sima/hold-search.js").is_file()

@@ -89,6 +89,34 @@ def test_keyword_queries_find_their_entries(home: Visit, query: str, expected: s
     assert any(f"entries/{expected}/" in href for href in top), top
 
 
+INDEX = "search/search_index.json"
+
+
+def index_requests(visit: Visit) -> int:
+    return sum(1 for u in visit.requests if u.split("?")[0].endswith(INDEX))
+
+
+def test_the_search_index_waits_until_a_reader_is_about_to_search(visit: Visit) -> None:
+    visit.goto("entries/LESS-22/")
+    visit.page.wait_for_load_state("networkidle")
+    visit.page.mouse.wheel(0, 1500)  # reading and scrolling are not searching
+    visit.page.wait_for_timeout(300)
+    assert index_requests(visit) == 0
+    visit.page.keyboard.press("/")  # Material's key: opens the search and focuses it
+    box = visit.page.locator(".md-search__input")
+    expect(box).to_be_focused()
+    box.press_sequentially("cold start")
+    results = visit.page.locator(".md-search-result__item > a")
+    expect(results.first).to_have_attribute("href", re.compile(r"[?&]h=cold\b"))
+    assert index_requests(visit) == 1
+
+
+def test_a_page_opened_from_a_result_highlights_its_words_at_once(visit: Visit) -> None:
+    visit.goto("entries/LESS-22/?h=stateless")
+    expect(visit.page.locator(".md-content mark").first).to_be_visible()
+    assert index_requests(visit) == 1
+
+
 def test_keywords_on_an_entry_link_to_their_pages(visit: Visit) -> None:
     visit.goto("entries/LESS-22/")
     visit.page.locator(".sima-keyword", has_text="cold-start").click()

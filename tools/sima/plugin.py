@@ -60,6 +60,7 @@ from sima.site.pages import (
     slot,
     strip_without_plugin,
 )
+from sima.site.search_hold import HOLD_SCRIPT, hold_search_index
 from sima.site.search_scope import api_tables_out_of_search
 
 log = get_plugin_logger(__name__)
@@ -74,7 +75,10 @@ VENDORED = {
 }
 #: The browser code, ES modules in tools/sima/frontend/ bundled by `npm run build` (its
 #: build.mjs) into node_modules/.sima/: site path -> path in node_modules. Every page:
-BUNDLES = {"assets/sima/site.js": ".sima/site.js"}
+BUNDLES = {
+    "assets/sima/site.js": ".sima/site.js",
+    HOLD_SCRIPT: ".sima/hold-search.js",  # put in by `hold_search_index`
+}
 #: With the `id_search` option.
 FIND_BUNDLES = {"assets/sima/find.js": ".sima/find.js"}
 #: With the `runner` option: the in-page runner (which imports the build's settings,
@@ -422,7 +426,8 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         """Put the graphs into the finished HTML of the pages that have them, write the
-        page's later file beside it, and put the Content-Security-Policy into every page."""
+        page's later file beside it, and put the search index's hold script and the
+        Content-Security-Policy into every page."""
         for key, html in self.inserts.get(page.file.src_uri, {}).items():
             output = output.replace(slot(key), html, 1)
         later = self.later.get(page.file.src_uri)
@@ -430,17 +435,19 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
             path = Path(config.site_dir) / later_path(page.file.dest_uri)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(later, ensure_ascii=False), encoding="utf-8")
-        return self._with_policy(output)
+        return self._finished(output)
 
     def on_post_template(
         self, output_content: str, /, *, template_name: str, config: MkDocsConfig
     ) -> str:
-        """The Content-Security-Policy in the static pages too (`404.html`)."""
+        """The hold script and the Content-Security-Policy in the static pages too
+        (`404.html`)."""
         if not template_name.endswith(".html"):
             return output_content
-        return self._with_policy(output_content)
+        return self._finished(output_content)
 
-    def _with_policy(self, html: str) -> str:
+    def _finished(self, html: str) -> str:
+        html = hold_search_index(html)
         return add_policy(html, any_inline=self.serving) if self.config.csp else html
 
     def on_serve(

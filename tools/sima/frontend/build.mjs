@@ -4,6 +4,8 @@
 // BUNDLES and EDITOR). Nothing is fetched from another host at run time.
 //
 //   site.js           entries/site.mjs    every page
+//   hold-search.js    entries/hold-search.mjs   every page, a classic script (IIFE)
+//                                         that must run before Material's bundle
 //   find.js           entries/find.mjs    with `id_search`
 //   run.js            entries/run.mjs     with `runner`; imports ./config.js, the
 //                                         build's settings (left as an import here)
@@ -31,5 +33,15 @@ await build({
   format: "esm",
   target: "es2020",
   external: ["./config.js"],
+  logLevel: "warning",
+});
+
+await build({
+  entryPoints: [{ out: "hold-search", in: here("entries/hold-search.mjs") }],
+  outdir: here("../../../node_modules/.sima"),
+  bundle: true,
+  minify: true,
+  format: "iife",
+  target: "es2020",
   logLevel: "warning",
 });
