@@ -40,6 +40,11 @@ Pyodide share (which must be zero), against the same entry's Markdown built as o
 plain mkdocs-material page (same theme and extensions, no plugin); and Lighthouse
 12's mobile profile (simulated throttling) on both pages, alternating, for total
 blocking time and the performance score (see `lighthouse`).
+
+And, on each profile, what holding Material's search index until a reader is about to
+search costs that reader (`first_search`): on a fresh page, from the `/` key to the
+first full-text result for a word, on LESS-22 (whose index is fetched then) and on the
+plain page (which fetched its own at load).
 """
 
 from __future__ import annotations
@@ -409,6 +414,27 @@ def after_prefetch(bench: Bench, profile: Profile, policy: str | None = None) ->
 # -- page weight and Lighthouse -----------------------------------------------------------
 
 
+SEARCH_WORD = "container"
+RESULT = ".md-search-result__item"
+
+
+def first_search(bench: Bench, profile: Profile, path: str) -> float:
+    """ms from pressing `/` on a fresh, loaded page to the first full-text result for
+    SEARCH_WORD (typed at once), on the profile; -1 when none came."""
+    context = _context(bench.browser)
+    page = _open(context, bench, profile, path)
+    try:
+        start = time.perf_counter()
+        page.keyboard.press("/")
+        page.keyboard.type(SEARCH_WORD)
+        page.wait_for_selector(RESULT, timeout=VERDICT_TIMEOUT_MS)
+        return (time.perf_counter() - start) * 1000
+    except Exception:
+        return -1.0
+    finally:
+        context.close()
+
+
 def plain_markdown(root: Path, *, with_code: bool) -> str:
     """LESS-22's Markdown as a plain Material site would show it: each `@snippet` line
     as the snippet's code in an ordinary fenced block (`with_code`), or as it stands
@@ -583,6 +609,9 @@ def measure(
                 bench = Bench(browser, Network(browser), url, ledger)
                 for profile in chosen:
                     by_profile[profile.name] = _measure_profile(bench, profile, runs, variants)
+                searches = {
+                    profile.name: _search_figures(bench, profile, runs) for profile in chosen
+                }
                 weight = bytes_before_interaction(browser, url + ENTRY, ledger)
                 plain = bytes_before_interaction(browser, url + "plain-material/", ledger)
                 prose = bytes_before_interaction(browser, url + "plain-prose/", ledger)
@@ -619,6 +648,7 @@ def measure(
         "page_weight_ratio": round(weight["total"] / plain["total"], 2),
         "plain_prose_page": prose,
         "page_weight_ratio_prose": round(weight["total"] / prose["total"], 2),
+        "first_search": searches,
     }
     if scores and all(scores.values()):
         data["lighthouse"] = {
@@ -631,6 +661,20 @@ def measure(
             ),
         }
     return data
+
+
+def _search_figures(bench: Bench, profile: Profile, runs: int) -> dict[str, Any]:
+    samples: dict[str, list[float]] = {"LESS-22": [], "plain": []}
+    for _ in range(runs):  # alternating
+        for name, path in (("LESS-22", ENTRY), ("plain", "plain-material/")):
+            ms = first_search(bench, profile, path)
+            if ms >= 0:
+                samples[name].append(ms)
+    figures = _figures({k: v for k, v in samples.items() if v})
+    out: dict[str, Any] = {"word": SEARCH_WORD, "figures": figures}
+    if len(figures) == 2:
+        out["ratio_to_plain"] = round(figures["LESS-22"].ratio_to(figures["plain"]), 2)
+    return out
 
 
 def _measure_profile(bench: Bench, profile: Profile, runs: int, variants: bool) -> dict[str, Any]:
@@ -703,6 +747,10 @@ def report(data: dict[str, Any]) -> str:
             f"{'  total, to the prose only':<26}{weight['total']:>14,}{prose['total']:>14,}"
             f"{data['page_weight_ratio_prose']:>8.2f}"
         )
+    for name, search in data.get("first_search", {}).items():
+        figs = search["figures"]
+        told = ", ".join(f"{page} {fig.median:,.0f} ms" for page, fig in figs.items())
+        lines.append(f"first search result ({name}): {told}")
     if "lighthouse" in data:
         lines.append("")
         lines.append(f"{'lighthouse (mobile)':<26}{'score':>8}{'TBT ms':>10}{'LCP ms':>10}")
