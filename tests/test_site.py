@@ -36,6 +36,22 @@ def opened(site: Path, uri: str, template: Tag | None) -> BeautifulSoup:
     return BeautifulSoup(later[str(template["data-sima-later"])], "html.parser")
 
 
+def picture(site: Path, uri: str, figure: Tag | None) -> Tag:
+    """The drawing of a timeline `figure`: the SVG file its empty `<svg>` names, beside
+    the page, which the page fetches when the block comes near the view. The empty
+    `<svg>` has the drawing's size, role and text alternative, so nothing moves."""
+    assert figure is not None, "no timeline figure"
+    empty = figure.select_one("svg[data-sima-picture]")
+    assert empty is not None, "the drawing is in the page, not beside it"
+    assert not empty.contents, "the empty <svg> carries a drawing"
+    name = f"index.{empty['data-sima-picture']}.svg"
+    drawn = BeautifulSoup((site / uri / name).read_text(encoding="utf-8"), "html.parser").svg
+    assert drawn is not None
+    for attribute in ("viewbox", "width", "height", "role", "aria-label", "class"):
+        assert empty.get(attribute) == drawn.get(attribute), attribute
+    return drawn
+
+
 def article(soup: BeautifulSoup) -> Tag:
     found = soup.select_one("article")
     assert found is not None
@@ -219,8 +235,8 @@ def test_every_snippet_shows_its_timeline_under_the_code(built_site: Path) -> No
         (figure,) = block.select("figure[data-timeline]")
         assert figure["data-runs"] == "0"
         assert figure.find_previous_sibling("div", class_="highlight") is not None  # the code
-        svg = figure.select_one("svg")
-        assert svg is not None and svg["role"] == "img" and svg["aria-label"]
+        svg = picture(built_site, "entries/LESS-22", figure)
+        assert svg["role"] == "img" and svg["aria-label"]
         expected = _timeline_of(name)
         drawn = [
             (g["data-invocation"], g["data-container"]) for g in svg.select("[data-invocation]")
@@ -238,9 +254,14 @@ def test_every_snippet_shows_its_timeline_under_the_code(built_site: Path) -> No
 
 def test_the_leak_is_drawn_as_carried_state_and_the_fix_has_none(built_site: Path) -> None:
     body = article(page(built_site, "entries/LESS-22"))
-    leak = body.select_one('[data-snippet="LESS-22/mistake1_user_sessions"] figure[data-timeline]')
-    fix = body.select_one('[data-snippet="LESS-22/mistake1_request_scoped"] figure[data-timeline]')
-    assert leak is not None and fix is not None
+    leak, fix = (
+        picture(
+            built_site,
+            "entries/LESS-22",
+            body.select_one(f'[data-snippet="LESS-22/{name}"] figure[data-timeline]'),
+        )
+        for name in ("mistake1_user_sessions", "mistake1_request_scoped")
+    )
     carried = [
         (p["data-carried-from"], p["data-carried-to"]) for p in leak.select("[data-carried-from]")
     ]

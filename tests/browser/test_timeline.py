@@ -29,6 +29,16 @@ def page(browser: Browser, built_site: Path, site_server: Served) -> Iterator[Vi
         yield seen
 
 
+def drawn(visit: Visit, name: str) -> Locator:
+    """The block's timeline figure, brought into view as a reader scrolls to it, once
+    the page has put its drawing in (it is fetched when the block nears the view)."""
+    figure = block(visit, name).locator("figure[data-timeline]")
+    figure.scroll_into_view_if_needed()
+    expect(figure.locator("svg[data-sima-picture]")).to_have_count(0)
+    expect(figure.locator("[data-invocation]").first).to_be_attached()
+    return figure
+
+
 def run(visit: Visit, name: str, code: str) -> dict[str, object]:
     target = block(visit, name).element_handle()
     visit.page.evaluate("([b, t]) => window.sima.setCode(b, t)", [target, code])
@@ -37,7 +47,7 @@ def run(visit: Visit, name: str, code: str) -> dict[str, object]:
 
 
 def test_a_fixing_edit_removes_the_carried_state_from_the_picture(page: Visit) -> None:
-    figure = block(page, LEAK).locator("figure[data-timeline]")
+    figure = drawn(page, LEAK)
     links = figure.locator("[data-carried-from]")
     expect(figure).to_have_attribute("data-runs", "0")
     expect(links).to_have_count(3)
@@ -62,7 +72,7 @@ def test_a_fixing_edit_removes_the_carried_state_from_the_picture(page: Visit) -
 
 
 def test_focus_shows_the_row_and_arrows_move_along_the_invocations(page: Visit) -> None:
-    figure = block(page, LEAK).locator("figure[data-timeline]")
+    figure = drawn(page, LEAK)
     row = figure.locator(".sima-tl-row")
     first = figure.locator('[data-invocation="1"]')
     expect(first).to_have_attribute("tabindex", "0")
@@ -145,3 +155,31 @@ def test_a_later_file_that_cannot_be_read_is_said_and_the_page_goes_on(visit: Vi
     other = block(visit, FIX).locator("details.sima-trace")
     other.locator("summary").click()  # the next opening tries again
     expect(other.locator("pre > code")).to_contain_text("container")
+
+
+PICTURE = re.compile(r"/entries/LESS-22/index\.timeline-\d+\.svg$")
+
+
+def picture_loads(visit: Visit) -> list[str]:
+    return [u for u in visit.requests if PICTURE.search(u)]
+
+
+def test_a_timeline_is_fetched_when_its_block_nears_the_view_and_nothing_moves(
+    visit: Visit,
+) -> None:
+    visit.goto("entries/LESS-22/")
+    visit.page.wait_for_load_state("networkidle")
+    figures = visit.page.locator("figure[data-timeline]")
+    total = figures.count()
+    loaded = len(picture_loads(visit))
+    assert 0 < loaded < total  # those near the top only
+    last = figures.last
+    empty = last.locator("svg[data-sima-picture]")
+    expect(empty).to_have_attribute("aria-label", re.compile("^Timeline of"))
+    height = last.evaluate("e => e.getBoundingClientRect().height")
+    last.scroll_into_view_if_needed()
+    expect(empty).to_have_count(0)
+    expect(last.locator("[data-invocation]").first).to_be_attached()
+    assert last.evaluate("e => e.getBoundingClientRect().height") == height
+    assert len(picture_loads(visit)) > loaded
+    assert len(set(picture_loads(visit))) == len(picture_loads(visit))  # each once

@@ -34,7 +34,7 @@ from sima.content.settings import DEFAULT_PREFIXES, Settings
 from sima.proofs.coverage import Provenance, build_provenance, catalog_coverage, pinned_pyodide
 from sima.proofs.prover import SnippetCache
 from sima.runtime.assemble import RuntimeError_, prepare_runtime
-from sima.site.blocks import SnippetView, later_path
+from sima.site.blocks import SnippetView, later_path, picture_path
 from sima.site.csp import add_policy
 from sima.site.dirty import (
     Generated,
@@ -153,6 +153,8 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         self.inserts: dict[str, Mapping[str, str]] = {}
         # Each generated page's later file (traces, diff panels), by page path.
         self.later: dict[str, Mapping[str, str]] = {}
+        # Each generated page's pictures (timelines' SVG files), by page path.
+        self.pictures: dict[str, Mapping[str, str]] = {}
         # Keyed by content, so serve rebuilds re-read and re-run only what changed.
         self.entry_reader = EntryReader()
         self.entry_pages = EntryPages()
@@ -182,6 +184,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         self.snippet_views = {}
         self.inserts = {}
         self.later = {}
+        self.pictures = {}
         self.runtime_files = []
         for name in EXTENSIONS:
             if name not in config.markdown_extensions:
@@ -330,6 +333,8 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
                 self.inserts[page.uri] = page.inserts
             if page.later:
                 self.later[page.uri] = page.later
+            if page.pictures:
+                self.pictures[page.uri] = page.pictures
         if self.dirty and previous is not None:
             log.info(f"sima: {len(pages) - kept} generated page(s) changed, {kept} kept")
 
@@ -426,8 +431,8 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         """Put the graphs into the finished HTML of the pages that have them, write the
-        page's later file beside it, and put the search index's hold script and the
-        Content-Security-Policy into every page."""
+        page's later file and pictures beside it, and put the search index's hold script
+        and the Content-Security-Policy into every page."""
         for key, html in self.inserts.get(page.file.src_uri, {}).items():
             output = output.replace(slot(key), html, 1)
         later = self.later.get(page.file.src_uri)
@@ -435,6 +440,10 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
             path = Path(config.site_dir) / later_path(page.file.dest_uri)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(later, ensure_ascii=False), encoding="utf-8")
+        for key, svg in self.pictures.get(page.file.src_uri, {}).items():
+            path = Path(config.site_dir) / picture_path(page.file.dest_uri, key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(svg, encoding="utf-8")
         return self._finished(output)
 
     def on_post_template(

@@ -9,11 +9,17 @@
 
 import { keyboardScroller } from "./site/scrollers.mjs";
 
-/** The address of this page's later file, from the page's own address. */
-export function laterFileUrl(location = window.location) {
+/** The address of a file the build wrote beside this page (`index.html` ->
+ * `index<suffix>`), from the page's own address. */
+export function besideUrl(suffix, location = window.location) {
   const path = location.pathname;
   const stem = path.endsWith("/") ? path + "index" : path.replace(/\.html$/, "");
-  return new URL(stem + ".later.json", location.href).href;
+  return new URL(stem + suffix, location.href).href;
+}
+
+/** The address of this page's later file, from the page's own address. */
+export function laterFileUrl(location = window.location) {
+  return besideUrl(".later.json", location);
 }
 
 // The later file of the page `template` is on, fetched once per page view (the promise

@@ -1,14 +1,25 @@
 // Snippet timelines: the row under the pointer or focus, keyboard moves between
 // invocations, and the picture redrawn after each Run.
 //
-// Every timeline is drawn at build time (figure[data-timeline] in each snippet block);
-// this module only adds behaviour, and works without the in-page runner. The runner
+// Every timeline is drawn at build time (figure[data-timeline] in each snippet block).
+// The page carries its empty <svg> (its size, role and text alternative, marked
+// data-sima-picture) and the drawing is a file beside the page (index.html ->
+// index.<key>.svg, sima.site.blocks.picture_path), which this module fetches and puts
+// in when the block comes near the reader's view: what every visit downloads is the
+// pictures in view, not all of them. The rest is behaviour, and works without the
+// in-page runner. The runner
 // tells it about a run with a `sima:result` event on the block (detail: the run's
 // result, whose `timeline` is the new SVG) and about Reset with `sima:reset`. Each
 // redraw adds one to the figure's data-runs. Listeners sit on the document, so they
 // serve every page of mkdocs-material's instant navigation without being bound again.
 
+import { besideUrl } from "./later.mjs";
+import { onPage } from "./page.mjs";
+
 const SVG = "http://www.w3.org/2000/svg";
+const WAITING = "svg[data-sima-picture]";
+// How near the view a block is when its picture is fetched: a screen ahead.
+const AHEAD = "100% 0px";
 const DRAWN = new Set(["svg", "g", "rect", "path", "text", "title"]);
 const ITEM = "[data-invocation], [data-invocations]";
 
@@ -57,6 +68,48 @@ function redraw(block, markup) {
 function restore(block) {
   const figure = figureOf(block);
   if (figure && figure.simaBuilt) show(figure, figure.simaBuilt);
+}
+
+// Fetch a waiting picture and put it in place of its empty <svg>. When a run drew over
+// it already, the fetched one becomes the build's picture that Reset brings back.
+async function fill(waiting) {
+  const url = besideUrl(`.${waiting.dataset.simaPicture}.svg`);
+  let svg;
+  try {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    svg = parse(await response.text());
+    if (!svg) throw new Error("not a timeline");
+  } catch (error) {
+    console.warn(`sima: ${url} could not be read (${(error && error.message) || error})`);
+    return; // the empty picture keeps its text alternative
+  }
+  const figure = waiting.closest("figure[data-timeline]");
+  if (figure && figure.simaBuilt === waiting) figure.simaBuilt = svg;
+  if (waiting.isConnected) waiting.replaceWith(svg);
+}
+
+/** On every page view, fetch each block's picture when the block nears the view. */
+export function drawTimelinesNearView() {
+  let observer = null;
+  onPage(() => {
+    if (observer) observer.disconnect();
+    // The blocks are watched, not the pictures: a block out of view is not laid out
+    // (content-visibility), so what is inside it has no place to intersect.
+    observer = new IntersectionObserver(
+      (entries, seen) => {
+        entries.forEach((entry) => {
+          if (!entry.isIntersecting) return;
+          seen.unobserve(entry.target);
+          entry.target.querySelectorAll(WAITING).forEach(fill);
+        });
+      },
+      { rootMargin: AHEAD },
+    );
+    document.querySelectorAll(WAITING).forEach((waiting) => {
+      observer.observe(waiting.closest(".sima-snippet") || waiting);
+    });
+  });
 }
 
 function rowOf(item) {

@@ -331,6 +331,29 @@ def trace_table(view: SnippetView) -> str:
 LATER_SUFFIX = ".later.json"
 
 
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+
+
+def timeline_placeholder(svg: str, key: str) -> str:
+    """The timeline's `<svg>` element without its drawing, marked with the key of its
+    picture file ([`picture_path`][sima.site.blocks.picture_path]): the same size,
+    role and text alternative, so the page keeps its place and says what it shows
+    until the page draws it, when the block comes near the reader's view. Empty for
+    an empty timeline."""
+    found = _SVG_OPEN.match(svg)
+    if found is None:
+        return svg
+    return f'{found.group(0)[:-1]} data-sima-picture="{html.escape(key)}"></svg>'
+
+
+def picture_path(dest_uri: str, key: str) -> str:
+    """Where the build writes the picture `key` of the page at `dest_uri`: beside it,
+    `index.html` -> `index.<key>.svg`, a whole SVG file (the page's script finds it
+    the same way from the page's own address)."""
+    stem = dest_uri[: -len(".html")] if dest_uri.endswith(".html") else dest_uri
+    return f"{stem}.{key}.svg"
+
+
 def later_path(dest_uri: str) -> str:
     """Where the build writes the later file of the page at `dest_uri` (its HTML's
     path in the site): beside it, `index.html` -> `index.later.json`. The page's

@@ -25,6 +25,7 @@ from sima.site.blocks import (
     pairs_of,
     render_snippet,
     timeline_figure,
+    timeline_placeholder,
     trace_html,
     trace_table,
 )
@@ -189,16 +190,34 @@ class RenderedPage:
         later: HTML by key for the page's later file
             ([`later_path`][sima.site.blocks.later_path]): what the page fetches
             when a reader opens a trace or a diff.
+        pictures: SVG files by key ([`picture_path`][sima.site.blocks.picture_path]):
+            each timeline's drawing, which the page fetches when its block comes
+            near the reader's view.
     """
 
     uri: str
     markdown: str
     inserts: Mapping[str, str] = field(default_factory=dict)
     later: Mapping[str, str] = field(default_factory=dict)
+    pictures: Mapping[str, str] = field(default_factory=dict)
 
     def beside_markdown(self) -> dict[str, str]:
-        """All the page carries besides its Markdown (inserts, later file), by key."""
-        return {**self.inserts, **{f"later:{key}": html for key, html in self.later.items()}}
+        """All the page carries besides its Markdown (inserts, later file, pictures)."""
+        return {
+            **self.inserts,
+            **{f"later:{key}": html for key, html in self.later.items()},
+            **{f"picture:{key}": svg for key, svg in self.pictures.items()},
+        }
+
+
+@dataclass(frozen=True)
+class _Snippets:
+    """An entry body with its `@snippet` lines expanded, and what goes beside it."""
+
+    body: str
+    inserts: dict[str, str]
+    later: dict[str, str]
+    pictures: dict[str, str]
 
 
 def _yaml_string(value: str) -> str:
@@ -238,12 +257,11 @@ def snippet_markers(entry: Entry) -> dict[int, str]:
     return found
 
 
-def _expand_snippets(
-    entry: Entry, snippets: Mapping[str, SnippetView]
-) -> tuple[str, dict[str, str], dict[str, str]]:
+def _expand_snippets(entry: Entry, snippets: Mapping[str, SnippetView]) -> _Snippets:
     """The body with each `@snippet` line replaced by its block, the HTML its slots
-    take (each timeline's SVG, each trace's and diff's empty template), and the HTML
-    of the page's later file (each trace table and diff panel, by key). An unknown
+    take (each timeline's figure with its empty `<svg>`, each trace's and diff's empty
+    template), the HTML of the page's later file (each trace and diff panel, by key)
+    and the page's pictures (each timeline's SVG, by key). An unknown
     snippet shows a failure box; `sima.proofs.prover` reports it with file and line
     before the build."""
     markers = snippet_markers(entry)
@@ -254,6 +272,7 @@ def _expand_snippets(
         pairs.setdefault(pair.good.key, []).append(pair)
     inserts: dict[str, str] = {}
     later: dict[str, str] = {}
+    pictures: dict[str, str] = {}
     out: list[str] = []
     for number, line in enumerate(entry.body.splitlines(), start=entry.body_line):
         key = markers.get(number)
@@ -265,7 +284,10 @@ def _expand_snippets(
             out.append(f'!!! failure "Missing snippet"\n    No snippet `{key}` exists.')
             continue
         timeline = f"timeline:{number}"
-        inserts[timeline] = timeline_figure(view.timeline)
+        picture = f"timeline-{number}"
+        inserts[timeline] = timeline_figure(timeline_placeholder(view.timeline, picture))
+        if view.timeline:
+            pictures[picture] = view.timeline
         controls = []
         for pair in pairs.get(key, []):
             panel = f"diff:{pair.id}"
@@ -276,7 +298,7 @@ def _expand_snippets(
         inserts[trace] = trace_html(view, later=f"trace-{number}")
         later[f"trace-{number}"] = trace_table(view)
         out.append(render_snippet(view, timeline=slot(timeline), pairs=controls, trace=slot(trace)))
-    return "\n".join(out) + "\n", inserts, later
+    return _Snippets("\n".join(out) + "\n", inserts, later, pictures)
 
 
 def proof_line(coverage: Coverage, provenance: Provenance | None) -> str:
@@ -358,8 +380,7 @@ def render_entry(  # noqa: PLR0917
             f"[{k}]({relative(uri, keyword_uri(k))}){{ .sima-keyword }}" for k in meta.keywords
         )
         lines += [f'<p class="sima-keywords" markdown>Keywords: {tags}</p>', ""]
-    snippet_inserts: dict[str, str] = {}
-    later: dict[str, str] = {}
+    expanded = _Snippets("", {}, {}, {})
     if entry.is_stub:
         lines += [
             '!!! note "Planned entry"',
@@ -372,8 +393,8 @@ def render_entry(  # noqa: PLR0917
     else:
         if meta.summary:
             lines += ['!!! abstract "Summary"', "", f"    {meta.summary}", ""]
-        body, snippet_inserts, later = _expand_snippets(entry, snippets)
-        lines.append(catalog.scanner.link(body, resolver(catalog, uri)))
+        expanded = _expand_snippets(entry, snippets)
+        lines.append(catalog.scanner.link(expanded.body, resolver(catalog, uri)))
     if meta.related:
         lines += ["", "## Related", ""]
         lines += [f"- {_id_link(catalog, uri, r)}: {_title(catalog, r)}" for r in meta.related]
@@ -397,7 +418,11 @@ def render_entry(  # noqa: PLR0917
             lines.append(f"{head} (lists it under {link.how.capitalize()})")
     section, inserts = neighbourhood(entry, catalog, backlinks, outbound.get(entry.ref_id, []))
     return RenderedPage(
-        uri, "\n".join(lines + section) + "\n", {**snippet_inserts, **inserts}, later
+        uri,
+        "\n".join(lines + section) + "\n",
+        {**expanded.inserts, **inserts},
+        expanded.later,
+        expanded.pictures,
     )
 
 

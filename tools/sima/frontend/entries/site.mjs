@@ -8,9 +8,10 @@ import { onPage } from "../page.mjs";
 import { nameMaterialParts } from "../site/material.mjs";
 import { keyboardScrollers } from "../site/scrollers.mjs";
 import { sortableTables } from "../site/tables.mjs";
-import { listenToTimelines } from "../timeline.mjs";
+import { drawTimelinesNearView, listenToTimelines } from "../timeline.mjs";
 
 listenToTimelines();
+drawTimelinesNearView();
 listenToDiffs();
 listenToTraces();
 onPage(() => {
