@@ -329,7 +329,7 @@ def test_timelines_diffs_and_traces_stay_out_of_the_search_index(built_site: Pat
 def test_api_reference_is_searched_by_names_and_summaries_not_its_tables(
     built_site: Path,
 ) -> None:
-    """The search index every page loads keeps each API object's heading and summary;
+    """The search index keeps each API object's heading and summary;
     mkdocstrings' parameter and attribute tables stay on the reference pages only."""
     index = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))
     docs = {d["location"]: d for d in index["docs"]}

@@ -1,9 +1,10 @@
 """What of a page Material's search index takes: API reference tables stay out.
 
 Material's search plugin indexes the full text of every page and sends the whole
-index to each reader at load. mkdocstrings writes every object's parameters,
-attributes, returns and raises as tables under a section title; on this site that
-was half of the index (300 of 590 KB, on every page load), for text a reader reaches
+index to each reader who searches (at load, without
+[`search_hold`][sima.site.search_hold]). mkdocstrings writes every object's
+parameters, attributes, returns and raises as tables under a section title; on this
+site that was half of the index (300 of 590 KB), for text a reader reaches
 from the object's heading, which stays in the index with its summary paragraph.
 
 Material skips any element that carries `data-search-exclude`; this adds it to those
