@@ -435,15 +435,17 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         and the Content-Security-Policy into every page."""
         for key, html in self.inserts.get(page.file.src_uri, {}).items():
             output = output.replace(slot(key), html, 1)
+        beside = {
+            picture_path(page.file.dest_uri, key): svg
+            for key, svg in self.pictures.get(page.file.src_uri, {}).items()
+        }
         later = self.later.get(page.file.src_uri)
         if later:
-            path = Path(config.site_dir) / later_path(page.file.dest_uri)
+            beside[later_path(page.file.dest_uri)] = json.dumps(later, ensure_ascii=False)
+        for site_path, text in beside.items():
+            path = Path(config.site_dir) / site_path
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(later, ensure_ascii=False), encoding="utf-8")
-        for key, svg in self.pictures.get(page.file.src_uri, {}).items():
-            path = Path(config.site_dir) / picture_path(page.file.dest_uri, key)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(svg, encoding="utf-8")
+            path.write_text(text, encoding="utf-8")
         return self._finished(output)
 
     def on_post_template(

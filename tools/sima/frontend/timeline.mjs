@@ -7,11 +7,11 @@
 // index.<key>.svg, sima.site.blocks.picture_path), which this module fetches and puts
 // in when the block comes near the reader's view: what every visit downloads is the
 // pictures in view, not all of them. The rest is behaviour, and works without the
-// in-page runner. The runner
-// tells it about a run with a `sima:result` event on the block (detail: the run's
-// result, whose `timeline` is the new SVG) and about Reset with `sima:reset`. Each
-// redraw adds one to the figure's data-runs. Listeners sit on the document, so they
-// serve every page of mkdocs-material's instant navigation without being bound again.
+// in-page runner. The runner tells it about a run with a `sima:result` event on the
+// block (detail: the run's result, whose `timeline` is the new SVG) and about Reset
+// with `sima:reset`. Each redraw adds one to the figure's data-runs. Listeners sit on
+// the document, so they serve every page of mkdocs-material's instant navigation
+// without being bound again.
 
 import { besideUrl } from "./later.mjs";
 import { onPage } from "./page.mjs";

@@ -327,10 +327,6 @@ def trace_table(view: SnippetView) -> str:
     )
 
 
-#: What a page's later file ends in, in place of the page's `.html`.
-LATER_SUFFIX = ".later.json"
-
-
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
 
 
@@ -346,19 +342,27 @@ def timeline_placeholder(svg: str, key: str) -> str:
     return f'{found.group(0)[:-1]} data-sima-picture="{html.escape(key)}"></svg>'
 
 
+#: What a page's later file ends in, in place of the page's `.html`.
+LATER_SUFFIX = ".later.json"
+
+
+def beside(dest_uri: str, suffix: str) -> str:
+    """The path of a file the build writes beside the page at `dest_uri` (its HTML's
+    path in the site): `index.html` -> `index<suffix>`. The page's script finds it
+    the same way from the page's own address (`besideUrl` in `frontend/later.mjs`)."""
+    stem = dest_uri[: -len(".html")] if dest_uri.endswith(".html") else dest_uri
+    return stem + suffix
+
+
 def picture_path(dest_uri: str, key: str) -> str:
     """Where the build writes the picture `key` of the page at `dest_uri`: beside it,
-    `index.html` -> `index.<key>.svg`, a whole SVG file (the page's script finds it
-    the same way from the page's own address)."""
-    stem = dest_uri[: -len(".html")] if dest_uri.endswith(".html") else dest_uri
-    return f"{stem}.{key}.svg"
+    `index.html` -> `index.<key>.svg`, a whole SVG file."""
+    return beside(dest_uri, f".{key}.svg")
 
 
 def later_path(dest_uri: str) -> str:
-    """Where the build writes the later file of the page at `dest_uri` (its HTML's
-    path in the site): beside it, `index.html` -> `index.later.json`. The page's
-    script finds it the same way from the page's own address. It holds, by key, the
-    HTML of the page's traces and diff panels, which a reader may never open: out of
-    the page, they are not part of what every visit downloads."""
-    stem = dest_uri[: -len(".html")] if dest_uri.endswith(".html") else dest_uri
-    return stem + LATER_SUFFIX
+    """Where the build writes the later file of the page at `dest_uri`: beside it,
+    `index.html` -> `index.later.json`. It holds, by key, the HTML of the page's
+    traces and diff panels, which a reader may never open: out of the page, they are
+    not part of what every visit downloads."""
+    return beside(dest_uri, LATER_SUFFIX)
