@@ -8,6 +8,7 @@ import posixpath
 from conftest import Project
 from sima.content.catalog import EntryReader, load_catalog
 from sima.content.links import LinkTarget, MentionScanner
+from sima.site.blocks import svg_height
 from sima.site.pages import (
     EntryPages,
     RenderedPage,
@@ -103,3 +104,11 @@ def test_kept_pages_are_those_a_fresh_build_writes(project: Project) -> None:
         }, ref_id
     assert "Two, renamed" in kept["LESS-3"].markdown
     assert "LESS-3" in kept["LESS-2"].markdown
+
+
+def test_a_block_states_its_lines_and_its_timelines_height_for_the_stylesheet() -> None:
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 380" width="640" height="380">'
+    assert svg_height(svg + "<g/></svg>") == 380
+    assert svg_height('<svg width="10" height="12.6"></svg>') == 13
+    assert svg_height("") == 0
+    assert svg_height('<svg viewBox="0 0 1 1"></svg>') == 0

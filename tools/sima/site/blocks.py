@@ -271,8 +271,10 @@ def render_snippet(
         "",
         f'<div class="sima-snippet" data-snippet="{html.escape(view.key)}" '
         f'data-claim="{html.escape(view.claim)}" data-status="{view.status}" '
-        # The stylesheet sizes a block it has not laid out yet from its lines of code.
-        f'style="--sima-lines: {view.source.rstrip().count(chr(10)) + 1}" markdown="1">',
+        # The stylesheet sizes a block it has not laid out yet from its lines of code
+        # and its timeline's height (sima.css, `contain-intrinsic-size`).
+        f'style="--sima-lines: {view.source.rstrip().count(chr(10)) + 1}; '
+        f'--sima-figure: {svg_height(view.timeline)}" markdown="1">',
         "",
         f'<p class="sima-claim"><span class="sima-badge sima-badge--{view.claim}">'
         f"{view.claim}</span>{_failures(view.fails)} {_inline(view.says)}</p>",
@@ -328,6 +330,16 @@ def trace_table(view: SnippetView) -> str:
 
 
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+
+
+_SVG_HEIGHT = re.compile(r'\sheight="(\d+(?:\.\d+)?)"')
+
+
+def svg_height(svg: str) -> int:
+    """The height in pixels an `<svg>` element states for itself (0 for none)."""
+    found = _SVG_OPEN.match(svg)
+    height = _SVG_HEIGHT.search(found.group(0)) if found else None
+    return round(float(height.group(1))) if height else 0
 
 
 def timeline_placeholder(svg: str, key: str) -> str:
