@@ -90,10 +90,16 @@ check: setup
 
 # Unit tests, every snippet claim, strict builds of the real site and of bad inputs,
 # and the browser tests (which need the browsers); then the site tests under ProperDocs.
+# In WORKERS processes (pytest-xdist), each given whole test files so that a file's
+# fixtures are set up once; the real site is built once for all of them. WORKERS=0
+# runs everything in one process.
+WORKERS ?= 2
+XDIST = $(if $(filter 0,$(WORKERS)),-p no:xdist,-n $(WORKERS) --dist loadfile)
+
 pytest: setup browsers
-	NO_MKDOCS_2_WARNING=1 $(BIN)/pytest
+	NO_MKDOCS_2_WARNING=1 $(BIN)/pytest $(XDIST)
 	@echo "The site tests again, built by ProperDocs (the maintained continuation of MkDocs 1.x):"
-	SIMA_GENERATOR=properdocs NO_MKDOCS_2_WARNING=1 $(BIN)/pytest tests/test_site.py tests/test_generators.py
+	SIMA_GENERATOR=properdocs NO_MKDOCS_2_WARNING=1 $(BIN)/pytest $(XDIST) tests/test_site.py tests/test_generators.py
 
 test: lint typecheck check pytest
 

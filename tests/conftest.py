@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import io
+import os
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import urlsplit
 
 import pytest
+from filelock import FileLock
 
 from sima.content.settings import Settings
-from sima_bench.site import run_mkdocs, serve
+from sima_bench.site import QuietHandler, run_mkdocs, serve
 
-__all__ = ["ROOT", "RUN_TIMEOUT", "Project", "Served", "entry_text", "run_mkdocs", "serve"]
+__all__ = [
+    "BUILT_FOR",
+    "ROOT",
+    "RUN_TIMEOUT",
+    "Project",
+    "Served",
+    "entry_text",
+    "run_mkdocs",
+    "serve",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The browser's time limit for a run in the test build (the site's default is 10 s).
@@ -101,27 +115,58 @@ def make_project(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Proje
 
 @dataclass
 class Served:
-    """A folder served over HTTP on 127.0.0.1 (the site is built into it later)."""
+    """A folder served over HTTP on 127.0.0.1."""
 
     root: Path
     url: str
 
 
+#: The address the real site is built for. Each test session serves the build on a port
+#: of its own, its sitemap naming that port (as a build for it would); only the
+#: canonical links keep this one.
+BUILT_FOR = "http://127.0.0.1:8000/"
+
+
 @pytest.fixture(scope="session")
-def site_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """An HTTP server on a free port, serving a folder the site is built into."""
-    root = tmp_path_factory.mktemp("served")
-    server, url = serve(root)
-    yield Served(root, url)
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real site, built once with `--strict` for `BUILT_FOR`.
+
+    Under pytest-xdist (`make test` runs two workers) the workers share one build:
+    the first to get here builds it while holding a lock, the others wait and read it.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        out = tmp_path_factory.mktemp("real-site")
+        build_real_site(out, BUILT_FOR)
+        return out
+    run = tmp_path_factory.getbasetemp().parent  # this run's, shared by its workers
+    out, done = run / "real-site", run / "real-site.built"
+    with FileLock(run / "real-site.lock"):
+        if not done.is_file():
+            build_real_site(out, BUILT_FOR)
+            done.touch()
+    return out
+
+
+@pytest.fixture(scope="session")
+def site_server(built_site: Path) -> Iterator[Served]:
+    """The real site served on a free port, its sitemap rewritten for that port."""
+    sitemap = (built_site / "sitemap.xml").read_bytes()
+
+    class Handler(QuietHandler):
+        def send_head(self) -> io.BytesIO | BinaryIO | None:
+            if urlsplit(self.path).path != "/sitemap.xml":
+                return super().send_head()
+            body = sitemap.replace(BUILT_FOR.encode(), url.encode())
+            self.send_response(200)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return io.BytesIO(body)
+
+    server, url = serve(built_site, Handler)
+    yield Served(built_site, url)
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="session")
-def built_site(site_server: Served) -> Path:
-    """The real site, built once with `--strict` for the address it is served from."""
-    build_real_site(site_server.root, site_server.url)
-    return site_server.root
 
 
 def build_real_site(out: Path, url: str, run_timeout: int = RUN_TIMEOUT) -> None:

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from browser.engines import ENGINES, Engine, launched
-from conftest import ROOT, RUN_TIMEOUT, Served
+from conftest import BUILT_FOR, ROOT, RUN_TIMEOUT
 from sima.content.catalog import load_catalog
 from sima.content.settings import load_settings
 from sima_bench.site import QuietHandler, serve
@@ -273,9 +273,9 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def tab(engine: Engine, built_site: Path, site_server: Served) -> Iterator[Tab]:
+def tab(engine: Engine, built_site: Path) -> Iterator[Tab]:
     engine.console()  # (what earlier tests left)
-    with serving(built_site, site_server.url) as site:
+    with serving(built_site, BUILT_FOR) as site:
         yield Tab(engine, site)
         engine.goto("about:blank")  # its workers end with it, before the server does
 
