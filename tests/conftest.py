@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import textwrap
+import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
@@ -23,9 +26,11 @@ __all__ = [
     "RUN_TIMEOUT",
     "Project",
     "Served",
+    "Site",
     "entry_text",
     "run_mkdocs",
     "serve",
+    "serving",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,6 +130,71 @@ class Served:
 #: of its own, its sitemap naming that port (as a build for it would); only the
 #: canonical links keep this one.
 BUILT_FOR = "http://127.0.0.1:8000/"
+SITEMAP = re.compile(r"^/sitemap\.xml$")
+
+
+@dataclass
+class Site:
+    """The built site on its own port: the paths it was asked for, in order (by the
+    page, its workers and the site's service worker alike), and rules that refuse a
+    path (the connection closes unanswered) or answer it with a status and body of
+    the test's."""
+
+    url: str = ""
+    sent: list[str] = field(default_factory=list)
+    rules: dict[re.Pattern[str], tuple[int, bytes] | None] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def requested(self, pattern: re.Pattern[str]) -> list[str]:
+        with self.lock:
+            return [p for p in self.sent if pattern.search(p)]
+
+    def refuse(self, pattern: re.Pattern[str]) -> None:
+        self.rules[pattern] = None
+
+    def answer(self, pattern: re.Pattern[str], status: int, body: bytes) -> None:
+        self.rules[pattern] = (status, body)
+
+    def allow(self, pattern: re.Pattern[str]) -> None:
+        self.rules.pop(pattern, None)
+
+
+class SiteHandler(QuietHandler):
+    site: Site
+
+    def send_head(self) -> io.BytesIO | BinaryIO | None:
+        path = urlsplit(self.path).path
+        with self.site.lock:
+            self.site.sent.append(path)
+        for pattern, rule in list(self.site.rules.items()):
+            if not pattern.search(path):
+                continue
+            if rule is None:
+                self.close_connection = True
+                return None
+            status, body = rule
+            self.send_response(status)
+            self.send_header("Content-Type", self.guess_type(path))
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return io.BytesIO(body)
+        return super().send_head()
+
+
+@contextmanager
+def serving(root: Path, built_for: str = BUILT_FOR) -> Iterator[Site]:
+    """`root`, built for the address `built_for`, served on a port of its own. Its
+    sitemap names that port instead, as a build for it would: instant navigation
+    follows only the links the sitemap lists (host and protocol aside)."""
+    site = Site()
+    server, site.url = serve(root, type("Handler", (SiteHandler,), {"site": site}))
+    sitemap = (root / "sitemap.xml").read_text(encoding="utf-8")
+    site.answer(SITEMAP, 200, sitemap.replace(built_for, site.url).encode())
+    try:
+        yield site
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="session")
@@ -134,11 +204,8 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Under pytest-xdist (`make test` runs two workers) the workers share one build:
     the first to get here builds it while holding a lock, the others wait and read it.
     """
-    if os.environ.get("PYTEST_XDIST_WORKER") is None:
-        out = tmp_path_factory.mktemp("real-site")
-        build_real_site(out, BUILT_FOR)
-        return out
-    run = tmp_path_factory.getbasetemp().parent  # this run's, shared by its workers
+    base = tmp_path_factory.getbasetemp()
+    run = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # shared by workers
     out, done = run / "real-site", run / "real-site.built"
     with FileLock(run / "real-site.lock"):
         if not done.is_file():
@@ -150,23 +217,8 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def site_server(built_site: Path) -> Iterator[Served]:
     """The real site served on a free port, its sitemap rewritten for that port."""
-    sitemap = (built_site / "sitemap.xml").read_bytes()
-
-    class Handler(QuietHandler):
-        def send_head(self) -> io.BytesIO | BinaryIO | None:
-            if urlsplit(self.path).path != "/sitemap.xml":
-                return super().send_head()
-            body = sitemap.replace(BUILT_FOR.encode(), url.encode())
-            self.send_response(200)
-            self.send_header("Content-Type", "application/xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            return io.BytesIO(body)
-
-    server, url = serve(built_site, Handler)
-    yield Served(built_site, url)
-    server.shutdown()
-    server.server_close()
+    with serving(built_site) as site:
+        yield Served(built_site, site.url)
 
 
 def build_real_site(out: Path, url: str, run_timeout: int = RUN_TIMEOUT) -> None:

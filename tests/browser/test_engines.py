@@ -13,25 +13,20 @@ refuse a file or answer it otherwise (the request routing only Playwright has).
 from __future__ import annotations
 
 import gzip
-import io
 import re
-import threading
 import time
 import tomllib
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
-from urllib.parse import urlsplit
+from typing import Any
 
 import pytest
 
 from browser.engines import ENGINES, Engine, launched
-from conftest import BUILT_FOR, ROOT, RUN_TIMEOUT
+from conftest import ROOT, RUN_TIMEOUT, Site, serving
 from sima.content.catalog import load_catalog
 from sima.content.settings import load_settings
-from sima_bench.site import QuietHandler, serve
 
 LESS22 = ROOT / "snippets/LESS-22"
 CLAIMS = tomllib.loads((LESS22 / "claims.toml").read_text(encoding="utf-8"))
@@ -42,7 +37,6 @@ RUNTIME = re.compile(r"/assets/pyodide/")
 STDLIB = re.compile(r"/python_stdlib-[0-9a-f]{12}\.zip(\.gz)?$")
 SNAPSHOT = re.compile(r"/assets/pyodide/snapshot-[0-9a-f]{12}\.bin\.gz$")
 WHEEL = re.compile(r"/sima_lab-[^/]*\.whl$")
-SITEMAP = re.compile(r"^/sitemap\.xml$")
 #: Code that runs far past the time limit, then ends. Not `while True: pass`: in
 #: WebKitGTK 2.50, Worker.terminate() does not stop a worker while it runs
 #: WebAssembly that never calls out to JavaScript, and that loop is such code: the
@@ -61,73 +55,6 @@ def verdict(result: dict[str, Any]) -> tuple[object, object, object]:
     """A run's state (ok, error, timeout), what the check observed (good, bad) and
     whether that is what the claim says (pass, fail)."""
     return result.get("state"), result.get("observed"), result.get("status")
-
-
-# -- the server ---------------------------------------------------------------------------
-
-
-@dataclass
-class Site:
-    """The built site on its own port: the paths it was asked for, in order (by the
-    page, its workers and the site's service worker alike), and rules that refuse a
-    path (the connection closes unanswered) or answer it with a status and body of
-    the test's."""
-
-    url: str = ""
-    sent: list[str] = field(default_factory=list)
-    rules: dict[re.Pattern[str], tuple[int, bytes] | None] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def requested(self, pattern: re.Pattern[str]) -> list[str]:
-        with self.lock:
-            return [p for p in self.sent if pattern.search(p)]
-
-    def refuse(self, pattern: re.Pattern[str]) -> None:
-        self.rules[pattern] = None
-
-    def answer(self, pattern: re.Pattern[str], status: int, body: bytes) -> None:
-        self.rules[pattern] = (status, body)
-
-    def allow(self, pattern: re.Pattern[str]) -> None:
-        self.rules.pop(pattern, None)
-
-
-class SiteHandler(QuietHandler):
-    site: Site
-
-    def send_head(self) -> io.BytesIO | BinaryIO | None:
-        path = urlsplit(self.path).path
-        with self.site.lock:
-            self.site.sent.append(path)
-        for pattern, rule in list(self.site.rules.items()):
-            if not pattern.search(path):
-                continue
-            if rule is None:
-                self.close_connection = True
-                return None
-            status, body = rule
-            self.send_response(status)
-            self.send_header("Content-Type", self.guess_type(path))
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            return io.BytesIO(body)
-        return super().send_head()
-
-
-@contextmanager
-def serving(root: Path, built_for: str) -> Iterator[Site]:
-    """`root`, built for the address `built_for`, served on a port of its own. Its
-    sitemap names that port instead, as a build for it would: instant navigation
-    follows only the links the sitemap lists (host and protocol aside)."""
-    site = Site()
-    server, site.url = serve(root, type("Handler", (SiteHandler,), {"site": site}))
-    sitemap = (root / "sitemap.xml").read_text(encoding="utf-8")
-    site.answer(SITEMAP, 200, sitemap.replace(built_for, site.url).encode())
-    try:
-        yield site
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 # -- the page -----------------------------------------------------------------------------
@@ -275,7 +202,7 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
 @pytest.fixture
 def tab(engine: Engine, built_site: Path) -> Iterator[Tab]:
     engine.console()  # (what earlier tests left)
-    with serving(built_site, BUILT_FOR) as site:
+    with serving(built_site) as site:
         yield Tab(engine, site)
         engine.goto("about:blank")  # its workers end with it, before the server does
 
