@@ -5,16 +5,23 @@ from __future__ import annotations
 import itertools
 import posixpath
 
+import pytest
+from mkdocs.structure.files import File
+
 from conftest import Project
 from sima.content.catalog import EntryReader, load_catalog
 from sima.content.links import LinkTarget, MentionScanner
 from sima.site.blocks import svg_height
 from sima.site.pages import (
     EntryPages,
+    PageLinks,
     RenderedPage,
     backlinks_of,
     catalog_names,
+    inline_markdown,
     links_out,
+    page_href,
+    quote_html,
     relative,
 )
 
@@ -39,6 +46,43 @@ def test_relative_is_relpath_from_the_pages_folder() -> None:
     for start, target in itertools.product(PATHS, repeat=2):
         expected = posixpath.relpath(target, posixpath.dirname(start) or ".")
         assert relative(start, target) == expected, (start, target)
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_generated_html_links_where_mkdocs_links_the_same_pages(directory_urls: bool) -> None:
+    pages = [p for p in PATHS if p.endswith(".md") and not p.startswith(".")]
+    files = {p: File(p, "docs", "site", use_directory_urls=directory_urls) for p in pages}
+    for start, target in itertools.product(pages, repeat=2):
+        expected = files[target].url_relative_to(files[start])
+        assert page_href(start, target, directory_urls) == expected, (start, target)
+
+
+SENTENCES = [
+    "Plain words about LESS-1, then LESS-2 (and LESS-1 again).",
+    "A `code span` next to LESS-1 and *emphasis*.",
+    "Tom's cache -- or LESS-1 -- holds <b>state</b> & more...",
+    "See [the guide](https://example.org) and LESS-1_x.",
+]
+
+
+def test_a_quoted_sentence_reads_as_its_markdown_does(project: Project) -> None:
+    project.entry("LESS-1", "One", "Body.")
+    project.entry("LESS-2", "Two", "Body.", status="Planned")
+    links = PageLinks(load_catalog(project.settings), "entries/LESS-3.md")
+    markdown = inline_markdown(("attr_list", "smarty"))
+
+    def unused(text: str) -> str:
+        raise AssertionError(f"plain text went through Markdown: {text}")
+
+    assert quote_html(SENTENCES[0], links, unused) == markdown(
+        links.catalog.scanner.link(SENTENCES[0], links.target)
+    )
+    for sentence in SENTENCES:
+        through_markdown = markdown(links.catalog.scanner.link(sentence, links.target))
+        assert quote_html(sentence, links, markdown) == through_markdown, sentence
+    assert 'class="sima-ref sima-planned" data-ref="LESS-2" href="../LESS-2/"' in quote_html(
+        SENTENCES[0], links, markdown
+    )
 
 
 def test_the_scanner_gives_the_same_mentions_each_time_it_reads_a_text() -> None:
@@ -99,11 +143,11 @@ def test_kept_pages_are_those_a_fresh_build_writes(project: Project) -> None:
         project.entry(ref_id, title, body, **extra)
         kept = render_all(project, reader, pages)
         fresh = render_all(project, EntryReader(), EntryPages())
-        assert {i: p.markdown for i, p in kept.items()} == {
-            i: p.markdown for i, p in fresh.items()
+        assert {i: (p.markdown, p.inserts) for i, p in kept.items()} == {
+            i: (p.markdown, p.inserts) for i, p in fresh.items()
         }, ref_id
     assert "Two, renamed" in kept["LESS-3"].markdown
-    assert "LESS-3" in kept["LESS-2"].markdown
+    assert 'data-ref="LESS-3"' in kept["LESS-2"].inserts["cited"]
 
 
 def test_a_block_states_its_lines_and_its_timelines_height_for_the_stylesheet() -> None:

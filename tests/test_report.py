@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import markdown  # type: ignore[import-untyped]  # no stubs; MkDocs' own Markdown
+import markdown
 from bs4 import BeautifulSoup
 
 from sima_bench.report import COMMANDS, load, render

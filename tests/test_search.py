@@ -60,15 +60,16 @@ def test_id_index_has_every_entry_with_its_compact_key_and_url(project: Project)
 
 def test_each_keyword_has_a_page_listing_its_entries(project: Project) -> None:
     small(project)
-    pages = {p.uri: p.markdown for p in keyword_pages(load_catalog(project.settings))}
+    pages = {p.uri: p.inserts for p in keyword_pages(load_catalog(project.settings))}
     assert set(pages) == {
         "browse/keywords.md",
         "browse/keywords/cold-start.md",
         "browse/keywords/state.md",
     }
-    assert "[state](keywords/state.md) (2)" in pages["browse/keywords.md"]
-    state = pages["browse/keywords/state.md"]
-    assert "LESS-01" in state and "LANG-PY-01" in state and "LESS-02" not in state
+    assert '<a href="state/">state</a> (2)' in pages["browse/keywords.md"]["keywords"]
+    state = pages["browse/keywords/state.md"]["entries"]
+    assert 'data-ref="LESS-01"' in state and 'data-ref="LANG-PY-01"' in state
+    assert "LESS-02" not in state
 
 
 def test_neighbourhood_shows_who_links_in_and_out(project: Project) -> None:
@@ -113,6 +114,6 @@ def test_spellings_of_one_keyword_share_its_page(project: Project) -> None:
     uris = [page.uri for page in pages]
     assert uris == ["browse/keywords.md", "browse/keywords/cold-start.md"]  # one page, not two
     index, page = pages
-    assert "- [cold-start](keywords/cold-start.md) (4)" in index.markdown
-    assert all(f"LESS-0{n}" in page.markdown for n in (1, 2, 3, 4))
-    assert page.markdown.count("LESS-03](") == 1
+    assert '<li><a href="cold-start/">cold-start</a> (4)</li>' in index.inserts["keywords"]
+    assert all(f'data-ref="LESS-0{n}"' in page.inserts["entries"] for n in (1, 2, 3, 4))
+    assert page.inserts["entries"].count('data-ref="LESS-03"') == 1

@@ -205,6 +205,22 @@ def test_nothing_is_loaded_from_another_host(built_site: Path) -> None:
                 assert not urlparse(url).netloc, f"{html_file}: {tag} {url}"
 
 
+def test_what_the_build_lists_is_on_the_page_but_not_in_the_search_index(
+    built_site: Path,
+) -> None:
+    index = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))
+    docs = {d["location"]: d for d in index["docs"]}
+    generated = ("#related", "#next", "#referenced-by")
+    assert not [where for where in docs if where.endswith(generated)]
+    facts = article(page(built_site, "entries/LESS-22")).select_one("p.sima-facts")
+    assert facts is not None and "status" in facts.get_text()
+    assert "status" not in docs["entries/LESS-22/"]["text"]  # the facts line is not text
+    assert "Context" in docs["entries/LESS-22/#context"]["title"]  # the author's text is
+    browse = docs["browse/"]
+    assert not any(ref_id in browse["text"] for ref_id in IDS)  # no table in the index
+    assert article(page(built_site, "browse")).select("table a.sima-ref")
+
+
 def test_graphs_are_in_the_pages_but_not_in_the_search_index(built_site: Path) -> None:
     for uri in [*(f"entries/{ref_id}" for ref_id in IDS), "browse/graph"]:
         graph = article(page(built_site, uri)).select_one("figure.sima-graph svg")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,7 @@ from sima.site.pages import (
     backlinks_of,
     catalog_names,
     expand_nav,
+    inline_markdown,
     links_out,
     render_indexes,
     resolver,
@@ -250,6 +251,8 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         )
         pages: list[tuple[RenderedPage, InclusionLevel]] = []
         names = catalog_names(catalog)
+        directory_urls = bool(config.use_directory_urls)
+        inline = self._inline(config)
         self.entry_pages.start()
         for entry in catalog.entries.values():
             page = self.entry_pages.render(
@@ -261,9 +264,11 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
                 coverage[entry.ref_id],
                 provenance,
                 names=names,
+                directory_urls=directory_urls,
+                inline=inline,
             )
             pages.append((page, entry_level))
-        for index in render_indexes(catalog, coverage):
+        for index in render_indexes(catalog, coverage, directory_urls=directory_urls):
             # Keyword pages stay out of an automatic nav: hundreds of them would make
             # every page's nav (rendered on every page) that much longer.
             level = (
@@ -298,6 +303,14 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         if self.config.runner:
             self._add_runner(files, config, modules)
         return files
+
+    @staticmethod
+    def _inline(config: MkDocsConfig) -> Callable[[str], str]:
+        """The renderer of quoted sentences: the site's Markdown extensions, those
+        configured by name (an extension object belongs to the site's own Markdown)."""
+        names = [name for name in config.markdown_extensions if isinstance(name, str)]
+        configs = {name: config.mdx_configs[name] for name in names if name in config.mdx_configs}
+        return inline_markdown(names, configs)
 
     def _provenance(self) -> Provenance:
         """Where this build proves the claims: this CPython, on this date (or

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from html import escape
 
 from sima.content.ids import id_regex
 
@@ -74,7 +75,7 @@ class MentionScanner:
         # linked text by text and targets: a kept scanner makes a rebuild scan only
         # what changed.
         self._mentions: dict[str, tuple[Mention, ...]] = {}
-        self._linked: dict[tuple[str, tuple[tuple[str, LinkTarget | None], ...]], str] = {}
+        self._linked: dict[tuple[str, bool, tuple[tuple[str, LinkTarget | None], ...]], str] = {}
 
     def _ids(self, text: str) -> Iterator[re.Match[str]]:
         for match in self._pattern.finditer(text):
@@ -102,26 +103,30 @@ class MentionScanner:
             )
         return found
 
-    def link(self, text: str, resolve: Callable[[str], LinkTarget | None]) -> str:
-        """Replace each resolvable ID mention by a Markdown link.
+    def link(
+        self, text: str, resolve: Callable[[str], LinkTarget | None], *, html: bool = False
+    ) -> str:
+        """Replace each resolvable ID mention by a Markdown link (or, with `html`, by an
+        HTML `<a>`, for text that is HTML already or needs no Markdown).
 
         `resolve` maps an ID to its target or None; unresolved IDs stay as text (the
         catalog reports them). Links carry the target's title as tooltip and the
-        classes `sima-ref` (and `sima-planned` for stubs) through `attr_list`.
-        The result is remembered by text and by what `resolve` gave for its mentions.
+        classes `sima-ref` (and `sima-planned` for stubs), through `attr_list` in
+        Markdown. The result is remembered by text and by what `resolve` gave for its
+        mentions.
         """
         known = self._mentions.get(text)
         if known is None:  # not scanned before: find the IDs alone (no sentences)
             ids = dict.fromkeys(match.group("id") for match in self._ids(text))
         else:
             ids = dict.fromkeys(mention.ref_id for mention in known)
-        key = (text, tuple((ref_id, resolve(ref_id)) for ref_id in ids))
+        key = (text, html, tuple((ref_id, resolve(ref_id)) for ref_id in ids))
         linked = self._linked.get(key)
         if linked is None:
-            linked = self._linked[key] = self._link(text, resolve)
+            linked = self._linked[key] = self._link(text, resolve, html)
         return linked
 
-    def _link(self, text: str, resolve: Callable[[str], LinkTarget | None]) -> str:
+    def _link(self, text: str, resolve: Callable[[str], LinkTarget | None], html: bool) -> str:
 
         def replace(match: re.Match[str]) -> str:
             if match.lastgroup != "id":
@@ -130,11 +135,22 @@ class MentionScanner:
             target = resolve(ref_id)
             if target is None:
                 return ref_id
+            if html:
+                return html_link(ref_id, target)
             title = target.title.replace('"', "&quot;")
             classes = ".sima-ref .sima-planned" if target.planned else ".sima-ref"
             return f'[{ref_id}]({target.url} "{title}"){{ {classes} data-ref="{ref_id}" }}'
 
         return self._pattern.sub(replace, text)
+
+
+def html_link(ref_id: str, target: LinkTarget) -> str:
+    """The `<a>` an ID becomes: the same element its Markdown link gives."""
+    classes = "sima-ref sima-planned" if target.planned else "sima-ref"
+    return (
+        f'<a class="{classes}" data-ref="{escape(ref_id)}" href="{escape(target.url)}" '
+        f'title="{escape(target.title)}">{escape(ref_id)}</a>'
+    )
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\n[ \t]*(?:`{3,}|~{3,}|#)[^\n]*\n")

@@ -3,6 +3,13 @@
 Pure functions from a [`Catalog`][sima.content.catalog.Catalog] (plus snippet results) to
 Markdown strings; the plugin hands these to MkDocs as generated files. Page URIs:
 `entries/<REF-ID>.md` for entries, `browse/*.md` for indexes.
+
+What an author wrote goes through Markdown; what is generated from the catalog (an
+entry's facts and keywords, its Related, Next and Referenced-by lists, the browse
+pages' lists and table) is written as finished HTML into the page's
+[`inserts`][sima.site.pages.RenderedPage], behind headings that stay in the Markdown
+(so the page's table of contents keeps them). Those lists were most of the Markdown
+a build converted: a 100-entry build spent more than half its Markdown time on them.
 """
 
 from __future__ import annotations
@@ -11,12 +18,15 @@ import functools
 import operator
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from html import escape
 from typing import TYPE_CHECKING
 
+import markdown
+
 from sima.content.catalog import Catalog, Entry
-from sima.content.links import Backlink, LinkTarget
+from sima.content.links import Backlink, LinkTarget, html_link
 from sima.site.blocks import (
     Pair,
     SnippetView,
@@ -118,25 +128,118 @@ def links_out(backlinks: Mapping[str, list[Backlink]]) -> dict[str, list[str]]:
     return {source: sorted(targets) for source, targets in found.items()}
 
 
-def _graph_node(catalog: Catalog, page_uri: str, ref_id: str) -> Node:
-    entry = catalog.entries[ref_id]
-    return Node(ref_id, entry.title, entry.meta.type, _page_url(page_uri, entry_uri(ref_id)))
+def page_url(uri: str, directory_urls: bool = True) -> str:
+    """The site path MkDocs serves the page `uri` at: `entries/X/` for `entries/X.md`
+    and `browse/` for `browse/index.md` (or `entries/X.html`, `browse/index.html`
+    without directory URLs); `''` for the home page."""
+    stem = uri.removesuffix(".md")
+    if not directory_urls:
+        return f"{stem}.html"
+    if stem == "index" or stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return f"{stem}/"
 
 
-def _page_url(from_uri: str, to_uri: str) -> str:
-    """The URL of a page as a plain HTML link needs it (directory URLs)."""
-    page_dir = from_uri.removesuffix(".md").removesuffix("/index") + "/"
-    return relative(page_dir + "index.md", to_uri.removesuffix(".md")) + "/"
+def page_href(from_uri: str, to_uri: str, directory_urls: bool = True) -> str:
+    """A link from one page to another as finished HTML needs it (MkDocs rewrites
+    the `.md` links of Markdown, never those of HTML it is given)."""
+    here, there = page_url(from_uri, directory_urls), page_url(to_uri, directory_urls)
+    source = here if here and not here.endswith("/") else f"{here}index.html"
+    if there and not there.endswith("/"):
+        return relative(source, there)
+    folder = relative(source, f"{there}index.html").removesuffix("index.html")
+    return folder or "./"
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    """Links to entries and pages as the finished HTML of the page `uri` needs them.
+
+    Attributes:
+        catalog: All entries.
+        uri: The page the links are on (docs-relative).
+        directory_urls: The site's `use_directory_urls`.
+    """
+
+    catalog: Catalog
+    uri: str
+    directory_urls: bool = True
+
+    def href(self, to_uri: str) -> str:
+        """The URL of another page, from this one."""
+        return page_href(self.uri, to_uri, self.directory_urls)
+
+    def target(self, ref_id: str) -> LinkTarget | None:
+        """What an ID links to from this page (None for an unknown ID)."""
+        entry = self.catalog.entries.get(ref_id)
+        if entry is None:
+            return None
+        return LinkTarget(self.href(entry_uri(ref_id)), entry.title, entry.is_stub)
+
+    def ref(self, ref_id: str) -> str:
+        """An ID as a link (`sima-ref`), or as text saying it is unknown."""
+        target = self.target(ref_id)
+        return f"{escape(ref_id)} (unknown)" if target is None else html_link(ref_id, target)
+
+    def titled(self, ref_id: str) -> str:
+        """`<ID link>: <title>`, the line an entry gets in a list."""
+        return f"{self.ref(ref_id)}: {escape(_title(self.catalog, ref_id))}"
+
+    def node(self, ref_id: str) -> Node:
+        """An entry as a node of a graph drawn on this page."""
+        entry = self.catalog.entries[ref_id]
+        return Node(ref_id, entry.title, entry.meta.type, self.href(entry_uri(ref_id)))
+
+
+def html_list(items: Iterable[str]) -> str:
+    """A `<ul>` of finished HTML items."""
+    return "<ul>\n" + "".join(f"<li>{item}</li>\n" for item in items) + "</ul>"
+
+
+def inline_markdown(
+    extensions: Sequence[str] = ("attr_list",),
+    configs: Mapping[str, Mapping[str, object]] | None = None,
+) -> Callable[[str], str]:
+    """A renderer of one line of Markdown to HTML, without its paragraph, through one
+    Markdown instance with `extensions` (the site's, named) and their `configs`."""
+    md = markdown.Markdown(extensions=list(extensions), extension_configs=dict(configs or {}))
+
+    def convert(text: str) -> str:
+        html = md.reset().convert(text)
+        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+            return html[3:-4]
+        return html
+
+    return convert
+
+
+#: A sentence whose Markdown is its own text: letters, digits, spaces and punctuation
+#: that no Markdown extension in use reads (no `_*[]<>&:'"` or backticks, no `--` or
+#: `..` that SmartyPants would turn into dashes and ellipses).
+_PLAIN_SENTENCE = re.compile(r"(?:[^\W_]|[ ,;()?!/…]|\.(?!\.)|-(?!-))*")
+
+
+def quote_html(sentence: str, links: PageLinks, inline: Callable[[str], str]) -> str:
+    """A citing sentence as HTML, its IDs linked: through `inline` (Markdown) unless
+    it is plain text, which would come out the same."""
+    scanner = links.catalog.scanner
+    if _PLAIN_SENTENCE.fullmatch(sentence):
+        return scanner.link(sentence, links.target, html=True)
+    return inline(scanner.link(sentence, links.target))
 
 
 def neighbourhood(
-    entry: Entry, catalog: Catalog, backlinks: Mapping[str, list[Backlink]], outbound: list[str]
+    entry: Entry,
+    catalog: Catalog,
+    backlinks: Mapping[str, list[Backlink]],
+    outbound: list[str],
+    directory_urls: bool = True,
 ) -> tuple[list[str], dict[str, str]]:
     """The "Links" section: an SVG of what links here and what this links to.
 
     Returns the section's Markdown (with a [`slot`][sima.site.pages.slot]) and the SVG.
     """
-    uri = entry_uri(entry.ref_id)
+    links = PageLinks(catalog, entry_uri(entry.ref_id), directory_urls)
     cited = backlinks.get(entry.ref_id, [])
     inbound = sorted({b.source for b in cited if b.source in catalog.entries})
     targets = [t for t in outbound if t in catalog.entries]
@@ -144,9 +247,9 @@ def neighbourhood(
         return [], {}
     classes = type_classes(catalog.types)
     svg = neighbourhood_svg(
-        _graph_node(catalog, uri, entry.ref_id),
-        [_graph_node(catalog, uri, r) for r in inbound],
-        [_graph_node(catalog, uri, r) for r in targets],
+        links.node(entry.ref_id),
+        [links.node(r) for r in inbound],
+        [links.node(r) for r in targets],
         classes,
     )
 
@@ -184,9 +287,11 @@ class RenderedPage:
     Attributes:
         uri: The page's path, relative to the docs root.
         markdown: The page's Markdown.
-        inserts: Finished HTML by [`slot`][sima.site.pages.slot] key. The graphs go here
-            rather than into the Markdown: neither Markdown nor the search index has
-            anything to do with thousands of SVG elements, and both were slowed by them.
+        inserts: Finished HTML by [`slot`][sima.site.pages.slot] key, put in after the
+            search index has read the page: the graphs (neither Markdown nor the search
+            index has anything to do with thousands of SVG elements, and both were
+            slowed by them) and the lists made from the catalog (in search they would
+            only repeat other entries' titles and sentences).
         later: HTML by key for the page's later file
             ([`later_path`][sima.site.blocks.later_path]): what the page fetches
             when a reader opens a trace or a diff.
@@ -222,15 +327,6 @@ class _Snippets:
 
 def _yaml_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _id_link(catalog: Catalog, page_uri: str, ref_id: str) -> str:
-    target = resolver(catalog, page_uri)(ref_id)
-    if target is None:
-        return f"{ref_id} (unknown)"
-    classes = ".sima-ref .sima-planned" if target.planned else ".sima-ref"
-    title = target.title.replace('"', "&quot;")
-    return f'[{ref_id}]({target.url} "{title}"){{ {classes} data-ref="{ref_id}" }}'
 
 
 def snippet_markers(entry: Entry) -> dict[int, str]:
@@ -323,8 +419,11 @@ def render_entry(  # noqa: PLR0917
     outbound: Mapping[str, list[str]] | None = None,
     coverage: Coverage | None = None,
     provenance: Provenance | None = None,
+    *,
+    directory_urls: bool = True,
+    inline: Callable[[str], str] | None = None,
 ) -> RenderedPage:
-    """The Markdown of one entry page.
+    """The Markdown of one entry page, and the HTML of what is generated on it.
 
     Args:
         entry: The entry.
@@ -337,20 +436,15 @@ def render_entry(  # noqa: PLR0917
             much of it is proven.
         provenance: Where the claims were proven (CPython, Pyodide, build date),
             said beside the coverage.
+        directory_urls: The site's `use_directory_urls`, for the generated links.
+        inline: Renders a quoted sentence's Markdown
+            ([`inline_markdown`][sima.site.pages.inline_markdown] by default).
     """
     if outbound is None:
         outbound = links_out(backlinks)
     uri = entry_uri(entry.ref_id)
+    links = PageLinks(catalog, uri, directory_urls)
     meta = entry.meta
-    facts = [f"[{meta.type}]({relative(uri, f'{BROWSE_DIR}/types.md')}#{slugify(meta.type)})"]
-    if meta.category:
-        href = relative(uri, f"{BROWSE_DIR}/categories.md")
-        facts.append(f"[{meta.category}]({href}#{slugify(meta.category)})")
-    if meta.priority:
-        facts.append(f"priority {meta.priority}")
-    facts.append(f"status {meta.status}")
-    if meta.updated or meta.created:
-        facts.append(f"updated {meta.updated or meta.created}")
     lines = [
         "---",
         f"title: {_yaml_string(f'{entry.ref_id}: {entry.title}')}",
@@ -369,17 +463,13 @@ def render_entry(  # noqa: PLR0917
         "",
         f'# {entry.ref_id}: {entry.title} {{ data-ref-id="{entry.ref_id}" }}',
         "",
-        '<p class="sima-facts" markdown>' + " · ".join(facts) + "</p>",
+        slot("facts"),
         "",
     ]
+    generated = {"facts": _facts(entry, links)}
     proof = proof_line(coverage, provenance) if coverage is not None else ""
     if proof:
         lines += [proof, ""]
-    if meta.keywords:
-        tags = " ".join(
-            f"[{k}]({relative(uri, keyword_uri(k))}){{ .sima-keyword }}" for k in meta.keywords
-        )
-        lines += [f'<p class="sima-keywords" markdown>Keywords: {tags}</p>', ""]
     expanded = _Snippets("", {}, {}, {})
     if entry.is_stub:
         lines += [
@@ -395,35 +485,68 @@ def render_entry(  # noqa: PLR0917
             lines += ['!!! abstract "Summary"', "", f"    {meta.summary}", ""]
         expanded = _expand_snippets(entry, snippets)
         lines.append(catalog.scanner.link(expanded.body, resolver(catalog, uri)))
+    # The back matter's headings stay out of search with their lists (the lists go in
+    # after the index is made): there they would only repeat other entries.
     if meta.related:
-        lines += ["", "## Related", ""]
-        lines += [f"- {_id_link(catalog, uri, r)}: {_title(catalog, r)}" for r in meta.related]
+        lines += ["", "## Related { data-search-exclude }", "", slot("related")]
+        generated["related"] = html_list(links.titled(r) for r in meta.related)
     if meta.next:
-        lines += [
-            "",
-            "## Next",
-            "",
-            f"{_id_link(catalog, uri, meta.next)}: {_title(catalog, meta.next)}",
-        ]
-    cited = backlinks.get(entry.ref_id, [])
-    lines += ["", "## Referenced by", ""]
-    if not cited:
-        lines.append("No entry refers to this one yet.")
-    for link in cited:
-        head = f"- {_id_link(catalog, uri, link.source)}: {_title(catalog, link.source)}"
-        if link.sentence:
-            quoted = catalog.scanner.link(link.sentence, resolver(catalog, uri))
-            lines.append(f"{head}  \n  <q>{quoted}</q>" if quoted else head)
-        else:
-            lines.append(f"{head} (lists it under {link.how.capitalize()})")
-    section, inserts = neighbourhood(entry, catalog, backlinks, outbound.get(entry.ref_id, []))
+        lines += ["", "## Next { data-search-exclude }", "", slot("next")]
+        generated["next"] = f"<p>{links.titled(meta.next)}</p>"
+    lines += ["", "## Referenced by { data-search-exclude }", "", slot("cited")]
+    generated["cited"] = _cited(backlinks.get(entry.ref_id, []), links, inline)
+    section, graph = neighbourhood(
+        entry, catalog, backlinks, outbound.get(entry.ref_id, []), directory_urls
+    )
     return RenderedPage(
         uri,
         "\n".join(lines + section) + "\n",
-        {**expanded.inserts, **inserts},
+        {**expanded.inserts, **generated, **graph},
         expanded.later,
         expanded.pictures,
     )
+
+
+def _facts(entry: Entry, links: PageLinks) -> str:
+    """The line of facts under an entry's title, and its keywords."""
+    meta = entry.meta
+    types = links.href(f"{BROWSE_DIR}/types.md")
+    facts = [f'<a href="{types}#{slugify(meta.type)}">{escape(meta.type)}</a>']
+    if meta.category:
+        categories = links.href(f"{BROWSE_DIR}/categories.md")
+        facts.append(f'<a href="{categories}#{slugify(meta.category)}">{escape(meta.category)}</a>')
+    if meta.priority:
+        facts.append(f"priority {escape(meta.priority)}")
+    facts.append(f"status {escape(meta.status)}")
+    if meta.updated or meta.created:
+        facts.append(f"updated {meta.updated or meta.created}")
+    html = '<p class="sima-facts">' + " · ".join(facts) + "</p>"
+    if meta.keywords:
+        tags = " ".join(
+            f'<a class="sima-keyword" href="{links.href(keyword_uri(k))}">{escape(k)}</a>'
+            for k in meta.keywords
+        )
+        html += f'\n<p class="sima-keywords">Keywords: {tags}</p>'
+    return html
+
+
+def _cited(cited: Sequence[Backlink], links: PageLinks, inline: Callable[[str], str] | None) -> str:
+    """The Referenced-by list: each citing entry with its sentence, or how it lists
+    this one."""
+    if not cited:
+        return "<p>No entry refers to this one yet.</p>"
+    items = []
+    render = inline
+    for link in cited:
+        head = links.titled(link.source)
+        if not link.sentence:
+            items.append(f"{head} (lists it under {link.how.capitalize()})")
+            continue
+        if render is None and not _PLAIN_SENTENCE.fullmatch(link.sentence):
+            render = inline_markdown()  # made only when a sentence needs it
+        quoted = quote_html(link.sentence, links, render or str)
+        items.append(f"{head}<br>\n<q>{quoted}</q>" if quoted else head)
+    return html_list(items)
 
 
 @dataclass
@@ -457,12 +580,16 @@ class EntryPages:
         provenance: Provenance | None,
         *,
         names: object,
+        directory_urls: bool = True,
+        inline: Callable[[str], str] | None = None,
     ) -> RenderedPage:
         """[`render_entry`][sima.site.pages.render_entry], or the page it gave for the
         same inputs. `names` is [`catalog_names`][sima.site.pages.catalog_names] of
-        `catalog`, computed once per build."""
+        `catalog`, computed once per build; `inline` renders the same way in every
+        build this keeps pages for."""
         key = (
             repr(entry),
+            directory_urls,
             names,
             tuple(backlinks.get(entry.ref_id, ())),
             tuple(outbound.get(entry.ref_id, ())),
@@ -472,7 +599,17 @@ class EntryPages:
         )
         page = self._pages.get(key)
         if page is None:
-            page = render_entry(entry, catalog, backlinks, snippets, outbound, coverage, provenance)
+            page = render_entry(
+                entry,
+                catalog,
+                backlinks,
+                snippets,
+                outbound,
+                coverage,
+                provenance,
+                directory_urls=directory_urls,
+                inline=inline,
+            )
         self._fresh[key] = page
         return page
 
@@ -492,77 +629,79 @@ def _title(catalog: Catalog, ref_id: str) -> str:
     return entry.title if entry else "(unknown entry)"
 
 
-def _row(catalog: Catalog, page_uri: str, entry: Entry, coverage: Coverage | None = None) -> str:
+def _row(links: PageLinks, entry: Entry, coverage: Coverage | None = None) -> str:
     meta = entry.meta
     cells = [
-        _id_link(catalog, page_uri, entry.ref_id),
-        entry.title.replace("|", "\\|"),
-        meta.type,
-        meta.category or "",
-        meta.priority or "",
-        meta.status,
+        links.ref(entry.ref_id),
+        escape(entry.title),
+        escape(meta.type),
+        escape(meta.category or ""),
+        escape(meta.priority or ""),
+        escape(meta.status),
         str(meta.updated or meta.created or ""),
     ]
     if coverage is not None:
         cells.append(f"{coverage.proven} of {coverage.total}" if coverage.total else "")
-    return "| " + " | ".join(cells) + " |"
+    return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>\n"
 
 
-def _item(catalog: Catalog, page_uri: str, entry: Entry) -> str:
+def _item(links: PageLinks, entry: Entry) -> str:
     facts = ", ".join(f for f in (entry.meta.type, entry.meta.priority) if f)
-    return f"- {_id_link(catalog, page_uri, entry.ref_id)}: {entry.title} ({facts})"
+    return f"{links.titled(entry.ref_id)} ({escape(facts)})"
+
+
+_COLUMNS = ["ID", "Title", "Type", "Category", "Priority", "Status", "Updated"]
 
 
 def _table(
-    catalog: Catalog,
-    page_uri: str,
-    entries: Iterable[Entry],
-    coverage: Mapping[str, Coverage] | None = None,
-) -> list[str]:
-    head = "| ID | Title | Type | Category | Priority | Status | Updated |"
-    rule = "|---|---|---|---|---|---|---|"
-    if coverage is not None:
-        head, rule = head + " Proven code |", rule + "---|"
-    rows = [
-        _row(catalog, page_uri, e, None if coverage is None else coverage.get(e.ref_id))
-        for e in entries
-    ]
-    return [head, rule, *rows]
+    links: PageLinks, entries: Iterable[Entry], coverage: Mapping[str, Coverage] | None = None
+) -> str:
+    columns = [*_COLUMNS, *(["Proven code"] if coverage is not None else [])]
+    head = "<thead><tr>" + "".join(f"<th>{c}</th>" for c in columns) + "</tr></thead>\n"
+    rows = [_row(links, e, None if coverage is None else coverage.get(e.ref_id)) for e in entries]
+    return f"<table>\n{head}<tbody>\n{''.join(rows)}</tbody>\n</table>"
 
 
-def _grouped(  # noqa: PLR0917
-    catalog: Catalog,
-    uri: str,
+def _grouped(
+    links: PageLinks,
     title: str,
     intro: str,
     key: Callable[[Entry], Iterable[str]],
     order: Callable[[str], object] = str.casefold,
 ) -> RenderedPage:
     groups: dict[str, list[Entry]] = {}
-    for entry in catalog.entries.values():
+    for entry in links.catalog.entries.values():
         for value in key(entry):
             groups.setdefault(value, []).append(entry)
     lines = [f"# {title}", "", intro, ""]
+    inserts = {}
     for value in sorted(groups, key=order):  # type: ignore[arg-type]
-        lines += [f"## {value} {{ #{slugify(value)} }}", ""]
-        lines += [f"- {_id_link(catalog, uri, e.ref_id)}: {e.title}" for e in groups[value]]
-        lines.append("")
+        anchor = slugify(value)
+        lines += [f"## {value} {{ #{anchor} }}", "", slot(f"group:{anchor}"), ""]
+        inserts[f"group:{anchor}"] = html_list(links.titled(e.ref_id) for e in groups[value])
     if not groups:
         lines.append("Nothing here yet.")
-    return RenderedPage(uri, "\n".join(lines))
+    return RenderedPage(links.uri, "\n".join(lines) + "\n", inserts)
 
 
 _PRIORITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "Unset"]
 
 
 def render_indexes(
-    catalog: Catalog, coverage: Mapping[str, Coverage] | None = None
+    catalog: Catalog,
+    coverage: Mapping[str, Coverage] | None = None,
+    *,
+    directory_urls: bool = True,
 ) -> list[RenderedPage]:
     """The browse pages: all entries (sortable), by type, category, priority, keyword.
 
     With `coverage` (each entry's, by REF-ID), the list of all entries says how much
     of the site's code is proven, and has a column for each entry's.
     """
+
+    def on(uri: str) -> PageLinks:
+        return PageLinks(catalog, f"{BROWSE_DIR}/{uri}", directory_urls)
+
     all_uri = f"{BROWSE_DIR}/index.md"
     count = len(catalog.entries)
     stubs = sum(e.is_stub for e in catalog.entries.values())
@@ -582,43 +721,35 @@ def render_indexes(
             "unproven.</p>",
             "",
         ]
-    lines += [
-        '<div class="sima-table" markdown>',
-        "",
-        *_table(catalog, all_uri, catalog.entries.values(), coverage),
-        "",
-        "</div>",
-    ]
+    lines.append(f'<div class="sima-table">{slot("table")}</div>')
+    table = _table(on("index.md"), catalog.entries.values(), coverage)
     return [
-        RenderedPage(all_uri, "\n".join(lines) + "\n"),
+        RenderedPage(all_uri, "\n".join(lines) + "\n", {"table": table}),
         _grouped(
-            catalog,
-            f"{BROWSE_DIR}/types.md",
+            on("types.md"),
             "By type",
             "Entries grouped by type.",
             lambda e: [e.meta.type],
         ),
         _grouped(
-            catalog,
-            f"{BROWSE_DIR}/categories.md",
+            on("categories.md"),
             "By category",
             "Entries grouped by category.",
             lambda e: [e.meta.category or "Uncategorised"],
         ),
         _grouped(
-            catalog,
-            f"{BROWSE_DIR}/priorities.md",
+            on("priorities.md"),
             "By priority",
             "Entries grouped by priority, most urgent first.",
             lambda e: [e.meta.priority or "Unset"],
             order=_PRIORITIES.index,
         ),
-        *keyword_pages(catalog),
-        graph_page(catalog),
+        *keyword_pages(catalog, directory_urls=directory_urls),
+        graph_page(catalog, directory_urls=directory_urls),
     ]
 
 
-def keyword_pages(catalog: Catalog) -> list[RenderedPage]:
+def keyword_pages(catalog: Catalog, *, directory_urls: bool = True) -> list[RenderedPage]:
     """`browse/keywords.md` (every keyword, with counts) and one page per keyword.
 
     Spellings that share a page (`Cold Start` and `cold-start`, as an imported
@@ -640,12 +771,15 @@ def keyword_pages(catalog: Catalog) -> list[RenderedPage]:
         for uri, entries in by_page.items()
     }
     index_uri = f"{BROWSE_DIR}/keywords.md"
+    index = PageLinks(catalog, index_uri, directory_urls)
     lines = ["# By keyword", "", "Every keyword, with the number of entries that carry it.", ""]
     pages = []
+    listed = []
     for keyword in sorted(groups, key=str.casefold):
         uri = keyword_uri(keyword)
         entries = groups[keyword]
-        lines.append(f"- [{keyword}]({relative(index_uri, uri)}) ({len(entries)})")
+        listed.append(f'<a href="{index.href(uri)}">{escape(keyword)}</a> ({len(entries)})')
+        links = PageLinks(catalog, uri, directory_urls)
         body = [
             "---",
             f"title: {_yaml_string(f'Keyword: {keyword}')}",
@@ -656,25 +790,30 @@ def keyword_pages(catalog: Catalog) -> list[RenderedPage]:
             "",
             f"{len(entries)} entr{'y carries' if len(entries) == 1 else 'ies carry'} this keyword.",
             "",
-            # A list, not a table: hundreds of keyword pages, and a table's cells cost
-            # Markdown and the search indexer about four times as much.
-            *(_item(catalog, uri, e) for e in entries),
+            slot("entries"),
             "",
             f"[All keywords]({relative(uri, index_uri)})",
         ]
-        pages.append(RenderedPage(uri, "\n".join(body) + "\n"))
-    if not groups:
+        # A list, not a table: hundreds of keyword pages, and a table is that much
+        # more HTML for every page to carry.
+        inserts = {"entries": html_list(_item(links, e) for e in entries)}
+        pages.append(RenderedPage(uri, "\n".join(body) + "\n", inserts))
+    if groups:
+        lines.append(slot("keywords"))
+    else:
         lines.append("Nothing here yet.")
-    return [RenderedPage(index_uri, "\n".join(lines) + "\n"), *pages]
+    keywords = {"keywords": html_list(listed)} if groups else {}
+    return [RenderedPage(index_uri, "\n".join(lines) + "\n", keywords), *pages]
 
 
-def graph_page(catalog: Catalog) -> RenderedPage:
+def graph_page(catalog: Catalog, *, directory_urls: bool = True) -> RenderedPage:
     """`browse/graph.md`: every entry and every link, coloured by type, and a list."""
     uri = f"{BROWSE_DIR}/graph.md"
+    links = PageLinks(catalog, uri, directory_urls)
     backlinks = backlinks_of(catalog)
     edges = [(b.source, target) for target, cited in backlinks.items() for b in cited]
     classes = type_classes(catalog.types)
-    nodes = [_graph_node(catalog, uri, r) for r in sorted(catalog.entries)]
+    nodes = [links.node(r) for r in sorted(catalog.entries)]
     lines = [
         "# Graph",
         "",
@@ -685,16 +824,19 @@ def graph_page(catalog: Catalog) -> RenderedPage:
         "",
         "## Every entry",
         "",
+        slot("every"),
     ]
     outbound = links_out(backlinks)
+    items = []
     for node in nodes:
         out = ", ".join(outbound.get(node.ref_id, [])) or "nothing"
         inbound = ", ".join(sorted({b.source for b in backlinks.get(node.ref_id, [])})) or "none"
-        lines.append(
-            f"- {_id_link(catalog, uri, node.ref_id)}: {node.title} ({node.type}). "
+        items.append(
+            f"{links.titled(node.ref_id)} ({escape(node.type)}). "
             f"Links to {out}; linked from {inbound}."
         )
-    return RenderedPage(uri, "\n".join(lines) + "\n", {"graph": site_svg(nodes, edges, classes)})
+    inserts = {"graph": site_svg(nodes, edges, classes), "every": html_list(items)}
+    return RenderedPage(uri, "\n".join(lines) + "\n", inserts)
 
 
 NAV_PLACEHOLDER = f"{ENTRIES_DIR}/"
