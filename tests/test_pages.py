@@ -15,13 +15,13 @@ from sima.site.blocks import svg_height
 from sima.site.pages import (
     EntryPages,
     PageLinks,
+    Quotes,
     RenderedPage,
     backlinks_of,
     catalog_names,
-    inline_markdown,
     links_out,
     page_href,
-    quote_html,
+    quotes_through,
     relative,
 )
 
@@ -58,31 +58,48 @@ def test_generated_html_links_where_mkdocs_links_the_same_pages(directory_urls: 
 
 
 SENTENCES = [
-    "Plain words about LESS-1, then LESS-2 (and LESS-1 again).",
+    "Plain words about LESS-1, then LESS-2 and LESS-1 again.",
     "A `code span` next to LESS-1 and *emphasis*.",
     "Tom's cache -- or LESS-1 -- holds <b>state</b> & more...",
-    "See [the guide](https://example.org) and LESS-1_x.",
+    "See [the guide](https://example.org), www.example.org and LESS-1_x (c) 1st.",
 ]
 
 
-def test_a_quoted_sentence_reads_as_its_markdown_does(project: Project) -> None:
+@pytest.mark.parametrize(
+    "extensions",
+    [("attr_list",), ("attr_list", "smarty"), ("toc", "pymdownx.smartsymbols", "attr_list")],
+)
+def test_a_quoted_sentence_reads_as_its_markdown_does(
+    project: Project, extensions: tuple[str, ...]
+) -> None:
     project.entry("LESS-1", "One", "Body.")
     project.entry("LESS-2", "Two", "Body.", status="Planned")
     links = PageLinks(load_catalog(project.settings), "entries/LESS-3.md")
-    markdown = inline_markdown(("attr_list", "smarty"))
+    quotes = quotes_through(extensions)
+    for sentence in SENTENCES:
+        through_markdown = quotes.markdown(links.catalog.scanner.link(sentence, links.target))
+        assert quotes.html(sentence, links) == through_markdown, sentence
+    assert 'class="sima-ref sima-planned" data-ref="LESS-2" href="../LESS-2/"' in quotes.html(
+        SENTENCES[0], links
+    )
+
+
+def test_plain_sentences_skip_markdown_only_where_it_would_change_nothing(
+    project: Project,
+) -> None:
+    project.entry("LESS-1", "One", "Body.")
+    links = PageLinks(load_catalog(project.settings), "entries/LESS-3.md")
 
     def unused(text: str) -> str:
         raise AssertionError(f"plain text went through Markdown: {text}")
 
-    assert quote_html(SENTENCES[0], links, unused) == markdown(
-        links.catalog.scanner.link(SENTENCES[0], links.target)
-    )
-    for sentence in SENTENCES:
-        through_markdown = markdown(links.catalog.scanner.link(sentence, links.target))
-        assert quote_html(sentence, links, markdown) == through_markdown, sentence
-    assert 'class="sima-ref sima-planned" data-ref="LESS-2" href="../LESS-2/"' in quote_html(
-        SENTENCES[0], links, markdown
-    )
+    assert quotes_through(("attr_list", "toc", "pymdownx.superfences")).plain_is_text
+    assert not quotes_through(("attr_list", "smarty")).plain_is_text
+    assert not quotes_through(("attr_list", "pymdownx.magiclink")).plain_is_text
+    skipping = Quotes(unused, plain_is_text=True)
+    assert "LESS-1</a>" in skipping.html(SENTENCES[0], links)
+    with pytest.raises(AssertionError, match="went through Markdown"):
+        skipping.html(SENTENCES[1], links)
 
 
 def test_the_scanner_gives_the_same_mentions_each_time_it_reads_a_text() -> None:

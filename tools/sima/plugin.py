@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +50,13 @@ from sima.site.offline import write_service_worker
 from sima.site.pages import (
     KEYWORD_PAGES,
     EntryPages,
+    Quotes,
     RenderedPage,
     backlinks_of,
     catalog_names,
     expand_nav,
-    inline_markdown,
     links_out,
+    quotes_through,
     render_indexes,
     resolver,
     slot,
@@ -252,7 +253,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         pages: list[tuple[RenderedPage, InclusionLevel]] = []
         names = catalog_names(catalog)
         directory_urls = bool(config.use_directory_urls)
-        inline = self._inline(config)
+        quotes = self._quotes(config)
         self.entry_pages.start()
         for entry in catalog.entries.values():
             page = self.entry_pages.render(
@@ -265,7 +266,7 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
                 provenance,
                 names=names,
                 directory_urls=directory_urls,
-                inline=inline,
+                quotes=quotes,
             )
             pages.append((page, entry_level))
         for index in render_indexes(catalog, coverage, directory_urls=directory_urls):
@@ -305,12 +306,12 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
         return files
 
     @staticmethod
-    def _inline(config: MkDocsConfig) -> Callable[[str], str]:
+    def _quotes(config: MkDocsConfig) -> Quotes:
         """The renderer of quoted sentences: the site's Markdown extensions, those
         configured by name (an extension object belongs to the site's own Markdown)."""
         names = [name for name in config.markdown_extensions if isinstance(name, str)]
         configs = {name: config.mdx_configs[name] for name in names if name in config.mdx_configs}
-        return inline_markdown(names, configs)
+        return quotes_through(names, configs)
 
     def _provenance(self) -> Provenance:
         """Where this build proves the claims: this CPython, on this date (or

@@ -196,12 +196,58 @@ def html_list(items: Iterable[str]) -> str:
     return "<ul>\n" + "".join(f"<li>{item}</li>\n" for item in items) + "</ul>"
 
 
-def inline_markdown(
+#: Extensions that leave a plain sentence (see `_PLAIN_SENTENCE`) as it is: each needs
+#: a character such a sentence lacks (`[`, backticks, `:`, `{`, `~`, `=`, `+`, `^`,
+#: `--`, `$`), or acts on blocks only. Not in it: smarty, smartsymbols and magiclink,
+#: which rewrite quotes, `(c)`, `1st` or `www.x.org` in plain words, nor any extension
+#: this does not know.
+TEXT_NEUTRAL = frozenset(
+    {
+        *("abbr", "admonition", "attr_list", "codehilite", "def_list", "extra"),
+        *("fenced_code", "footnotes", "legacy_attrs", "md_in_html", "meta", "nl2br"),
+        *("sane_lists", "tables", "toc", "wikilinks"),
+        *(f"pymdownx.{name}" for name in ("arithmatex", "betterem", "caret", "critic")),
+        *(f"pymdownx.{name}" for name in ("details", "emoji", "escapeall", "highlight")),
+        *(f"pymdownx.{name}" for name in ("inlinehilite", "keys", "mark", "progressbar")),
+        *(f"pymdownx.{name}" for name in ("saneheaders", "snippets", "striphtml")),
+        *(f"pymdownx.{name}" for name in ("superfences", "tabbed", "tasklist", "tilde")),
+        *(f"pymdownx.blocks.{name}" for name in ("admonition", "definition", "details")),
+        *(f"pymdownx.blocks.{name}" for name in ("html", "tab")),
+    }
+)
+
+#: A sentence that is the same text in Markdown through `TEXT_NEUTRAL` extensions:
+#: letters, digits, spaces and `,;?!…`, a `.` that ends a word, a single `-`.
+_PLAIN_SENTENCE = re.compile(r"(?:[^\W_]|[ ,;?!…]|\.(?![\w.])|-(?!-))*")
+
+
+@dataclass(frozen=True)
+class Quotes:
+    """How a quoted sentence becomes HTML.
+
+    Attributes:
+        markdown: One line of Markdown to HTML, without its paragraph.
+        plain_is_text: A plain sentence comes out of `markdown` as itself (with its IDs
+            linked), so it need not go through it.
+    """
+
+    markdown: Callable[[str], str]
+    plain_is_text: bool
+
+    def html(self, sentence: str, links: PageLinks) -> str:
+        """The sentence as HTML, its IDs linked as seen from `links`' page."""
+        scanner = links.catalog.scanner
+        if self.plain_is_text and _PLAIN_SENTENCE.fullmatch(sentence):
+            return scanner.link(sentence, links.target, html=True)
+        return self.markdown(scanner.link(sentence, links.target))
+
+
+def quotes_through(
     extensions: Sequence[str] = ("attr_list",),
     configs: Mapping[str, Mapping[str, object]] | None = None,
-) -> Callable[[str], str]:
-    """A renderer of one line of Markdown to HTML, without its paragraph, through one
-    Markdown instance with `extensions` (the site's, named) and their `configs`."""
+) -> Quotes:
+    """Quotes rendered by one Markdown instance with `extensions` (named, as in
+    `markdown_extensions`) and their `configs`."""
     md = markdown.Markdown(extensions=list(extensions), extension_configs=dict(configs or {}))
 
     def convert(text: str) -> str:
@@ -210,22 +256,8 @@ def inline_markdown(
             return html[3:-4]
         return html
 
-    return convert
-
-
-#: A sentence whose Markdown is its own text: letters, digits, spaces and punctuation
-#: that no Markdown extension in use reads (no `_*[]<>&:'"` or backticks, no `--` or
-#: `..` that SmartyPants would turn into dashes and ellipses).
-_PLAIN_SENTENCE = re.compile(r"(?:[^\W_]|[ ,;()?!/…]|\.(?!\.)|-(?!-))*")
-
-
-def quote_html(sentence: str, links: PageLinks, inline: Callable[[str], str]) -> str:
-    """A citing sentence as HTML, its IDs linked: through `inline` (Markdown) unless
-    it is plain text, which would come out the same."""
-    scanner = links.catalog.scanner
-    if _PLAIN_SENTENCE.fullmatch(sentence):
-        return scanner.link(sentence, links.target, html=True)
-    return inline(scanner.link(sentence, links.target))
+    names = {name.removeprefix("markdown.extensions.") for name in extensions}
+    return Quotes(convert, plain_is_text=names <= TEXT_NEUTRAL)
 
 
 def neighbourhood(
@@ -421,7 +453,7 @@ def render_entry(  # noqa: PLR0917
     provenance: Provenance | None = None,
     *,
     directory_urls: bool = True,
-    inline: Callable[[str], str] | None = None,
+    quotes: Quotes | None = None,
 ) -> RenderedPage:
     """The Markdown of one entry page, and the HTML of what is generated on it.
 
@@ -437,8 +469,8 @@ def render_entry(  # noqa: PLR0917
         provenance: Where the claims were proven (CPython, Pyodide, build date),
             said beside the coverage.
         directory_urls: The site's `use_directory_urls`, for the generated links.
-        inline: Renders a quoted sentence's Markdown
-            ([`inline_markdown`][sima.site.pages.inline_markdown] by default).
+        quotes: Renders the sentences quoted under Referenced by
+            ([`quotes_through`][sima.site.pages.quotes_through]`()` by default).
     """
     if outbound is None:
         outbound = links_out(backlinks)
@@ -494,7 +526,7 @@ def render_entry(  # noqa: PLR0917
         lines += ["", "## Next { data-search-exclude }", "", slot("next")]
         generated["next"] = f"<p>{links.titled(meta.next)}</p>"
     lines += ["", "## Referenced by { data-search-exclude }", "", slot("cited")]
-    generated["cited"] = _cited(backlinks.get(entry.ref_id, []), links, inline)
+    generated["cited"] = _cited(backlinks.get(entry.ref_id, []), links, quotes)
     section, graph = neighbourhood(
         entry, catalog, backlinks, outbound.get(entry.ref_id, []), directory_urls
     )
@@ -530,21 +562,19 @@ def _facts(entry: Entry, links: PageLinks) -> str:
     return html
 
 
-def _cited(cited: Sequence[Backlink], links: PageLinks, inline: Callable[[str], str] | None) -> str:
+def _cited(cited: Sequence[Backlink], links: PageLinks, quotes: Quotes | None) -> str:
     """The Referenced-by list: each citing entry with its sentence, or how it lists
     this one."""
     if not cited:
         return "<p>No entry refers to this one yet.</p>"
     items = []
-    render = inline
     for link in cited:
         head = links.titled(link.source)
         if not link.sentence:
             items.append(f"{head} (lists it under {link.how.capitalize()})")
             continue
-        if render is None and not _PLAIN_SENTENCE.fullmatch(link.sentence):
-            render = inline_markdown()  # made only when a sentence needs it
-        quoted = quote_html(link.sentence, links, render or str)
+        quotes = quotes or quotes_through()  # made once, when a sentence needs it
+        quoted = quotes.html(link.sentence, links)
         items.append(f"{head}<br>\n<q>{quoted}</q>" if quoted else head)
     return html_list(items)
 
@@ -581,11 +611,11 @@ class EntryPages:
         *,
         names: object,
         directory_urls: bool = True,
-        inline: Callable[[str], str] | None = None,
+        quotes: Quotes | None = None,
     ) -> RenderedPage:
         """[`render_entry`][sima.site.pages.render_entry], or the page it gave for the
         same inputs. `names` is [`catalog_names`][sima.site.pages.catalog_names] of
-        `catalog`, computed once per build; `inline` renders the same way in every
+        `catalog`, computed once per build; `quotes` render the same way in every
         build this keeps pages for."""
         key = (
             repr(entry),
@@ -608,7 +638,7 @@ class EntryPages:
                 coverage,
                 provenance,
                 directory_urls=directory_urls,
-                inline=inline,
+                quotes=quotes,
             )
         self._fresh[key] = page
         return page
