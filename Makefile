@@ -11,6 +11,12 @@ PYTHON ?= $(shell for c in python3.12 python3.13 python3; do \
 	&& { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
+
+# Python caches compiled modules (__pycache__, ignored by git) as it does by default;
+# an environment that turns this off (PYTHONDONTWRITEBYTECODE, as this machine's does)
+# would make every build, test process and benchmark compile the plugin and the lab
+# afresh, about a quarter of a second each time.
+export PYTHONDONTWRITEBYTECODE :=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
