@@ -23,6 +23,7 @@ from sima.site.pages import (
     page_href,
     quotes_through,
     relative,
+    render_indexes,
 )
 
 #: Page paths as the build makes them: entries, index pages, keyword pages, the home.
@@ -77,7 +78,8 @@ def test_a_quoted_sentence_reads_as_its_markdown_does(
     links = PageLinks(load_catalog(project.settings), "entries/LESS-3.md")
     quotes = quotes_through(extensions)
     for sentence in SENTENCES:
-        through_markdown = quotes.markdown(links.catalog.scanner.link(sentence, links.target))
+        linked = links.catalog.scanner.link(sentence, links.target)
+        through_markdown = quotes.markdown(linked, links)
         assert quotes.html(sentence, links) == through_markdown, sentence
     assert 'class="sima-ref sima-planned" data-ref="LESS-2" href="../LESS-2/"' in quotes.html(
         SENTENCES[0], links
@@ -90,7 +92,7 @@ def test_plain_sentences_skip_markdown_only_where_it_would_change_nothing(
     project.entry("LESS-1", "One", "Body.")
     links = PageLinks(load_catalog(project.settings), "entries/LESS-3.md")
 
-    def unused(text: str) -> str:
+    def unused(text: str, page: PageLinks) -> str:
         raise AssertionError(f"plain text went through Markdown: {text}")
 
     assert quotes_through(("attr_list", "toc", "pymdownx.superfences")).plain_is_text
@@ -100,6 +102,67 @@ def test_plain_sentences_skip_markdown_only_where_it_would_change_nothing(
     assert "LESS-1</a>" in skipping.html(SENTENCES[0], links)
     with pytest.raises(AssertionError, match="went through Markdown"):
         skipping.html(SENTENCES[1], links)
+    with pytest.raises(AssertionError, match="went through Markdown"):
+        skipping.html("- LESS-1 is a list item in Markdown.", links)
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_links_in_a_quoted_sentence_reach_what_they_reached_in_its_entry(
+    project: Project, directory_urls: bool
+) -> None:
+    project.entry("LESS-1", "One", "Body.")
+    links = PageLinks(load_catalog(project.settings), "entries/LESS-3.md", directory_urls)
+    sentence = (
+        "See [the guide](../guide.md#setup), ![a chart](img/chart.svg), "
+        "[elsewhere](https://example.org/x.md) and [LESS-1](LESS-1.md) about LESS-1."
+    )
+    html = quotes_through().html(sentence, links)
+    entry = File("entries/LESS-3.md", "docs", "site", use_directory_urls=directory_urls)
+    guide = File("guide.md", "docs", "site", use_directory_urls=directory_urls)
+    other = File("entries/LESS-1.md", "docs", "site", use_directory_urls=directory_urls)
+    assert f'href="{guide.url_relative_to(entry)}#setup"' in html
+    image = posixpath.relpath("entries/img/chart.svg", posixpath.dirname(entry.dest_uri))
+    assert f'src="{image}"' in html
+    assert 'href="https://example.org/x.md"' in html
+    assert html.count(f'href="{other.url_relative_to(entry)}"') == 2  # written, and linked
+
+
+def test_a_quoted_list_item_is_quoted_as_a_sentence() -> None:
+    scanner = MentionScanner(["LESS"])
+    text = "Intro.\n\n> - LESS-3 is wrong about caches.\n"
+    [mention] = scanner.mentions(text)
+    assert mention.sentence == "LESS-3 is wrong about caches."
+
+
+def test_a_kept_page_is_rendered_again_for_other_markdown_extensions(project: Project) -> None:
+    project.entry("LESS-1", "One", "Body.")
+    project.entry("LESS-2", "Two", "Says LESS-1 isn't here.")
+    catalog = load_catalog(project.settings)
+    backlinks = backlinks_of(catalog)
+    outbound, names, pages = links_out(backlinks), catalog_names(catalog), EntryPages()
+
+    def cited(*extensions: str) -> str:
+        pages.start()
+        quotes = quotes_through(extensions)
+        entry = catalog.entries["LESS-1"]
+        page = pages.render(
+            entry, catalog, backlinks, {}, outbound, None, None, names=names, quotes=quotes
+        )
+        return page.inserts["cited"]
+
+    assert "isn't" in cited("attr_list")
+    assert "isn&rsquo;t" in cited("attr_list", "smarty")
+
+
+def test_groups_whose_names_share_an_anchor_each_list_their_entries(project: Project) -> None:
+    project.entry("LESS-1", "One", category="C")
+    project.entry("LESS-2", "Two", category='"C++"')
+    by_category = next(
+        p for p in render_indexes(load_catalog(project.settings)) if p.uri.endswith("categories.md")
+    )
+    html = "\n".join(by_category.inserts.values())
+    assert 'data-ref="LESS-1"' in html and 'data-ref="LESS-2"' in html
+    assert by_category.markdown.count("<!--sima:group:") == 2
 
 
 def test_the_scanner_gives_the_same_mentions_each_time_it_reads_a_text() -> None:

@@ -155,7 +155,7 @@ def html_link(ref_id: str, target: LinkTarget) -> str:
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\n[ \t]*(?:`{3,}|~{3,}|#)[^\n]*\n")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*\[(])")
-_MARKUP = re.compile(r"^\s*(?:[-*+]|\d+[.)]|>)\s+", re.MULTILINE)
+_MARKUP = re.compile(r"^\s*(?:(?:[-*+]|\d+[.)]|>)\s+)+", re.MULTILINE)
 
 
 def sentence_around(text: str, offset: int, limit: int = 240) -> str:

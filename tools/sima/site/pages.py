@@ -22,8 +22,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+from xml.etree.ElementTree import Element
 
 import markdown
+from markdown.treeprocessors import Treeprocessor
 
 from sima.content.catalog import Catalog, Entry
 from sima.content.links import Backlink, LinkTarget, html_link
@@ -185,6 +188,21 @@ class PageLinks:
         """`<ID link>: <title>`, the line an entry gets in a list."""
         return f"{self.ref(ref_id)}: {escape(_title(self.catalog, ref_id))}"
 
+    def written_in_entry(self, url: str) -> str:
+        """A relative URL as an entry's Markdown has it (from `entries/`), as this
+        page's HTML needs it; any other URL as it is."""
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+            return url
+        path = posixpath.normpath(posixpath.join(ENTRIES_DIR, parts.path))
+        if path.endswith(".md"):
+            found = self.href(path)
+        else:
+            here = page_url(self.uri, self.directory_urls)
+            found = relative(here if here and not here.endswith("/") else f"{here}index.html", path)
+        query = f"?{parts.query}" if parts.query else ""
+        return found + query + (f"#{parts.fragment}" if parts.fragment else "")
+
     def node(self, ref_id: str) -> Node:
         """An entry as a node of a graph drawn on this page."""
         entry = self.catalog.entries[ref_id]
@@ -199,26 +217,45 @@ def html_list(items: Iterable[str]) -> str:
 #: Extensions that leave a plain sentence (see `_PLAIN_SENTENCE`) as it is: each needs
 #: a character such a sentence lacks (`[`, backticks, `:`, `{`, `~`, `=`, `+`, `^`,
 #: `--`, `$`), or acts on blocks only. Not in it: smarty, smartsymbols and magiclink,
-#: which rewrite quotes, `(c)`, `1st` or `www.x.org` in plain words, nor any extension
-#: this does not know.
+#: which rewrite quotes, `(c)`, `1st` or `www.x.org` in plain words; abbr and
+#: snippets, which together wrap a glossary's words in `<abbr>`; any extension this
+#: does not know.
 TEXT_NEUTRAL = frozenset(
     {
-        *("abbr", "admonition", "attr_list", "codehilite", "def_list", "extra"),
-        *("fenced_code", "footnotes", "legacy_attrs", "md_in_html", "meta", "nl2br"),
-        *("sane_lists", "tables", "toc", "wikilinks"),
+        *("admonition", "attr_list", "codehilite", "def_list", "fenced_code", "footnotes"),
+        *("legacy_attrs", "md_in_html", "meta", "nl2br", "sane_lists", "tables", "toc"),
+        "wikilinks",
         *(f"pymdownx.{name}" for name in ("arithmatex", "betterem", "caret", "critic")),
         *(f"pymdownx.{name}" for name in ("details", "emoji", "escapeall", "highlight")),
         *(f"pymdownx.{name}" for name in ("inlinehilite", "keys", "mark", "progressbar")),
-        *(f"pymdownx.{name}" for name in ("saneheaders", "snippets", "striphtml")),
-        *(f"pymdownx.{name}" for name in ("superfences", "tabbed", "tasklist", "tilde")),
+        *(f"pymdownx.{name}" for name in ("saneheaders", "striphtml", "superfences")),
+        *(f"pymdownx.{name}" for name in ("tabbed", "tasklist", "tilde")),
         *(f"pymdownx.blocks.{name}" for name in ("admonition", "definition", "details")),
         *(f"pymdownx.blocks.{name}" for name in ("html", "tab")),
     }
 )
 
-#: A sentence that is the same text in Markdown through `TEXT_NEUTRAL` extensions:
-#: letters, digits, spaces and `,;?!…`, a `.` that ends a word, a single `-`.
-_PLAIN_SENTENCE = re.compile(r"(?:[^\W_]|[ ,;?!…]|\.(?![\w.])|-(?!-))*")
+#: A sentence that is the same text in Markdown through `TEXT_NEUTRAL` extensions: it
+#: starts with a letter or digit (no list, rule or admonition marker), then letters,
+#: digits, spaces and `,;?!…`, a `.` that ends a word, a single `-`.
+_PLAIN_SENTENCE = re.compile(r"[^\W_](?:[^\W_]|[ ,;?!…]|\.(?![\w.])|-(?!-))*")
+
+
+class _QuotedLinks(Treeprocessor):
+    """Rewrites the relative links and images of a quoted sentence for the page it is
+    quoted on, as MkDocs does for a page's own Markdown (and not for HTML it is given).
+    The sentence was written in an entry, so its relative URLs start from `entries/`."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.page: PageLinks | None = None
+
+    def run(self, root: Element) -> None:
+        for element in root.iter():
+            attribute = {"a": "href", "img": "src"}.get(str(element.tag))
+            value = element.get(attribute) if attribute else None
+            if attribute and value and self.page and "sima-ref" not in element.get("class", ""):
+                element.set(attribute, self.page.written_in_entry(value))
 
 
 @dataclass(frozen=True)
@@ -226,20 +263,24 @@ class Quotes:
     """How a quoted sentence becomes HTML.
 
     Attributes:
-        markdown: One line of Markdown to HTML, without its paragraph.
+        markdown: One line of Markdown, and the page it is quoted on, to HTML without
+            its paragraph.
         plain_is_text: A plain sentence comes out of `markdown` as itself (with its IDs
             linked), so it need not go through it.
+        key: What the rendering depends on (extension names and settings): a page kept
+            between builds is kept only for the same key.
     """
 
-    markdown: Callable[[str], str]
+    markdown: Callable[[str, PageLinks], str]
     plain_is_text: bool
+    key: str = ""
 
     def html(self, sentence: str, links: PageLinks) -> str:
         """The sentence as HTML, its IDs linked as seen from `links`' page."""
         scanner = links.catalog.scanner
         if self.plain_is_text and _PLAIN_SENTENCE.fullmatch(sentence):
             return scanner.link(sentence, links.target, html=True)
-        return self.markdown(scanner.link(sentence, links.target))
+        return self.markdown(scanner.link(sentence, links.target), links)
 
 
 def quotes_through(
@@ -249,15 +290,19 @@ def quotes_through(
     """Quotes rendered by one Markdown instance with `extensions` (named, as in
     `markdown_extensions`) and their `configs`."""
     md = markdown.Markdown(extensions=list(extensions), extension_configs=dict(configs or {}))
+    quoted_links = _QuotedLinks(md)
+    md.treeprocessors.register(quoted_links, "sima_quoted_links", 1)  # after inline links
 
-    def convert(text: str) -> str:
+    def convert(text: str, page: PageLinks) -> str:
+        quoted_links.page = page
         html = md.reset().convert(text)
         if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             return html[3:-4]
         return html
 
     names = {name.removeprefix("markdown.extensions.") for name in extensions}
-    return Quotes(convert, plain_is_text=names <= TEXT_NEUTRAL)
+    key = repr((list(extensions), sorted((configs or {}).items())))
+    return Quotes(convert, plain_is_text=names <= TEXT_NEUTRAL, key=key)
 
 
 def neighbourhood(
@@ -620,6 +665,7 @@ class EntryPages:
         key = (
             repr(entry),
             directory_urls,
+            quotes.key if quotes else None,
             names,
             tuple(backlinks.get(entry.ref_id, ())),
             tuple(outbound.get(entry.ref_id, ())),
@@ -705,10 +751,9 @@ def _grouped(
             groups.setdefault(value, []).append(entry)
     lines = [f"# {title}", "", intro, ""]
     inserts = {}
-    for value in sorted(groups, key=order):  # type: ignore[arg-type]
-        anchor = slugify(value)
-        lines += [f"## {value} {{ #{anchor} }}", "", slot(f"group:{anchor}"), ""]
-        inserts[f"group:{anchor}"] = html_list(links.titled(e.ref_id) for e in groups[value])
+    for number, value in enumerate(sorted(groups, key=order)):  # type: ignore[arg-type]
+        lines += [f"## {value} {{ #{slugify(value)} }}", "", slot(f"group:{number}"), ""]
+        inserts[f"group:{number}"] = html_list(links.titled(e.ref_id) for e in groups[value])
     if not groups:
         lines.append("Nothing here yet.")
     return RenderedPage(links.uri, "\n".join(lines) + "\n", inserts)
