@@ -143,11 +143,17 @@ def page_url(uri: str, directory_urls: bool = True) -> str:
     return f"{stem}/"
 
 
+def _served_file(uri: str, directory_urls: bool) -> str:
+    """The file the page `uri` is served from (`entries/X/index.html`), which the
+    relative links of its HTML start from."""
+    url = page_url(uri, directory_urls)
+    return url if url and not url.endswith("/") else f"{url}index.html"
+
+
 def page_href(from_uri: str, to_uri: str, directory_urls: bool = True) -> str:
     """A link from one page to another as finished HTML needs it (MkDocs rewrites
     the `.md` links of Markdown, never those of HTML it is given)."""
-    here, there = page_url(from_uri, directory_urls), page_url(to_uri, directory_urls)
-    source = here if here and not here.endswith("/") else f"{here}index.html"
+    source, there = _served_file(from_uri, directory_urls), page_url(to_uri, directory_urls)
     if there and not there.endswith("/"):
         return relative(source, there)
     folder = relative(source, f"{there}index.html").removesuffix("index.html")
@@ -198,8 +204,7 @@ class PageLinks:
         if path.endswith(".md"):
             found = self.href(path)
         else:
-            here = page_url(self.uri, self.directory_urls)
-            found = relative(here if here and not here.endswith("/") else f"{here}index.html", path)
+            found = relative(_served_file(self.uri, self.directory_urls), path)
         query = f"?{parts.query}" if parts.query else ""
         return found + query + (f"#{parts.fragment}" if parts.fragment else "")
 
@@ -241,6 +246,10 @@ TEXT_NEUTRAL = frozenset(
 _PLAIN_SENTENCE = re.compile(r"[^\W_](?:[^\W_]|[ ,;?!…]|\.(?![\w.])|-(?!-))*")
 
 
+#: The attribute that holds each element's URL, for the elements a sentence can have.
+_URL_ATTRIBUTES = {"a": "href", "img": "src"}
+
+
 class _QuotedLinks(Treeprocessor):
     """Rewrites the relative links and images of a quoted sentence for the page it is
     quoted on, as MkDocs does for a page's own Markdown (and not for HTML it is given).
@@ -251,10 +260,12 @@ class _QuotedLinks(Treeprocessor):
         self.page: PageLinks | None = None
 
     def run(self, root: Element) -> None:
+        if self.page is None:
+            return
         for element in root.iter():
-            attribute = {"a": "href", "img": "src"}.get(str(element.tag))
-            value = element.get(attribute) if attribute else None
-            if attribute and value and self.page and "sima-ref" not in element.get("class", ""):
+            attribute = _URL_ATTRIBUTES.get(str(element.tag), "")
+            value = element.get(attribute)
+            if value and "sima-ref" not in element.get("class", ""):  # IDs: linked already
                 element.set(attribute, self.page.written_in_entry(value))
 
 
@@ -307,16 +318,16 @@ def quotes_through(
 
 def neighbourhood(
     entry: Entry,
-    catalog: Catalog,
+    links: PageLinks,
     backlinks: Mapping[str, list[Backlink]],
     outbound: list[str],
-    directory_urls: bool = True,
 ) -> tuple[list[str], dict[str, str]]:
-    """The "Links" section: an SVG of what links here and what this links to.
+    """The "Links" section: an SVG of what links here and what this links to, with
+    `links` those of the entry's page.
 
     Returns the section's Markdown (with a [`slot`][sima.site.pages.slot]) and the SVG.
     """
-    links = PageLinks(catalog, entry_uri(entry.ref_id), directory_urls)
+    catalog = links.catalog
     cited = backlinks.get(entry.ref_id, [])
     inbound = sorted({b.source for b in cited if b.source in catalog.entries})
     targets = [t for t in outbound if t in catalog.entries]
@@ -572,9 +583,7 @@ def render_entry(  # noqa: PLR0917
         generated["next"] = f"<p>{links.titled(meta.next)}</p>"
     lines += ["", "## Referenced by { data-search-exclude }", "", slot("cited")]
     generated["cited"] = _cited(backlinks.get(entry.ref_id, []), links, quotes)
-    section, graph = neighbourhood(
-        entry, catalog, backlinks, outbound.get(entry.ref_id, []), directory_urls
-    )
+    section, graph = neighbourhood(entry, links, backlinks, outbound.get(entry.ref_id, []))
     return RenderedPage(
         uri,
         "\n".join(lines + section) + "\n",
@@ -873,12 +882,9 @@ def keyword_pages(catalog: Catalog, *, directory_urls: bool = True) -> list[Rend
         # more HTML for every page to carry.
         inserts = {"entries": html_list(_item(links, e) for e in entries)}
         pages.append(RenderedPage(uri, "\n".join(body) + "\n", inserts))
-    if groups:
-        lines.append(slot("keywords"))
-    else:
-        lines.append("Nothing here yet.")
-    keywords = {"keywords": html_list(listed)} if groups else {}
-    return [RenderedPage(index_uri, "\n".join(lines) + "\n", keywords), *pages]
+    listing = {"keywords": html_list(listed)} if listed else {}
+    lines.append(slot("keywords") if listed else "Nothing here yet.")
+    return [RenderedPage(index_uri, "\n".join(lines) + "\n", listing), *pages]
 
 
 def graph_page(catalog: Catalog, *, directory_urls: bool = True) -> RenderedPage:
