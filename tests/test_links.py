@@ -78,6 +78,14 @@ def test_long_sentence_is_shortened() -> None:
     assert len(sentence) <= 242
 
 
+def test_a_sentence_shortened_inside_a_link_drops_the_link_not_its_brackets() -> None:
+    text = "LESS-18 " + "word " * 40 + "then the ([Lambda guide](https://example.org/x) page."
+    sentence = SCANNER.mentions(text)[0].sentence
+    assert sentence == "LESS-18 " + "word " * 39 + "word then the …"
+    whole = "LESS-18 " + "word " * 30 + "see [the guide](g.md) " + "more " * 20
+    assert "[the guide](g.md)" in SCANNER.mentions(whole)[0].sentence
+
+
 def test_backlinks_first_sentence_and_front_matter() -> None:
     docs = [
         ("LESS-22", "Uses LESS-18. Again LESS-18.", ["INT-09"], "DEC-14"),

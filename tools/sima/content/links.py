@@ -155,6 +155,9 @@ def html_link(ref_id: str, target: LinkTarget) -> str:
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\n[ \t]*(?:`{3,}|~{3,}|#)[^\n]*\n")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*\[(])")
+#: The start of a Markdown link or image, and the whole of one.
+_LINK_OPENING = re.compile(r"!?\[")
+_WHOLE_LINK = re.compile(r"!?\[[^\[\]]*\]\([^()]*\)")
 _MARKUP = re.compile(r"^\s*(?:(?:[-*+]|\d+[.)]|>)\s+)+", re.MULTILINE)
 
 
@@ -182,7 +185,11 @@ def sentence_around(text: str, offset: int, limit: int = 240) -> str:
         end = len(para)
     sentence = " ".join(_MARKUP.sub("", para[start:end]).split())
     if len(sentence) > limit:
-        sentence = sentence[:limit].rsplit(" ", 1)[0] + " …"
+        short = sentence[:limit].rsplit(" ", 1)[0]
+        opened = [m.start() for m in _LINK_OPENING.finditer(short)]
+        if opened and not _WHOLE_LINK.match(short, opened[-1]):  # cut inside a link
+            short = short[: opened[-1]].rstrip(" (")
+        sentence = short + " …"
     if sentence.count("`") % 2:
         sentence = sentence.replace("`", "")
     return sentence
