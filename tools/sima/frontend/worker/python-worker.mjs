@@ -12,7 +12,8 @@
 // through a stand-in that hands over these responses, started before anything else).
 // Without DecompressionStream the plain files are fetched; a host that decoded the
 // .gz already (Content-Encoding) is noticed by the gzip magic number. Progress names
-// the stage and the megabytes left.
+// the stage and the megabytes left. Files the site's cache holds (the service worker
+// keeps them) are read from it here, not fetched through the service worker.
 //
 // The standard library Python starts with is trimmed to what the lab and the claims
 // import (tools/sima/runtime/stdlib.mjs); the first import of a standard module it lacks
@@ -31,10 +32,11 @@
 // and so import() of a URL...) is replaced by a stub that raises, in Python,
 // ConnectionRefusedError saying that the runner is offline by design, and
 // pyodide.http is re-imported over those stubs. The runner keeps what it needs for
-// itself in this module's closures (siteFetch, post, and the request for the rest of
-// the standard library, which can fetch that one file only), which Python cannot
-// reach otherwise. The page also starts this worker from a blob: URL, so that the
-// page's Content-Security-Policy (connect-src 'self', no 'unsafe-eval') applies here too.
+// itself in this module's closures (siteFetch, the site's cache, post, and the
+// request for the rest of the standard library, which can fetch that one file only),
+// which Python cannot reach otherwise. The page also starts this worker from a blob:
+// URL, so that the page's Content-Security-Policy (connect-src 'self', no
+// 'unsafe-eval') applies here too.
 //
 // When a run leaves Python unusable (a fatal error: the WebAssembly stack overflowed,
 // memory ran out, the interpreter exited), the worker says so ("fatal") and the page
@@ -59,6 +61,21 @@ const siteFetch = self.fetch.bind(self);
 const post = self.postMessage.bind(self);
 const listen = self.addEventListener.bind(self);
 const Request_ = self.XMLHttpRequest;
+const cacheStorage = self.caches;
+
+// A file of the site: from the site's cache when it has it (read here, not through the
+// service worker, which would pass every chunk through its own script), else fetched.
+async function kept(url, init) {
+  if (cacheStorage && !(init && init.cache === "reload")) {
+    try {
+      const hit = await cacheStorage.match(url);
+      if (hit) return hit;
+    } catch {
+      // no Cache Storage here (an opaque origin, a private mode): the network
+    }
+  }
+  return siteFetch(url, init);
+}
 
 const payloads = new Map();
 const cancelled = new Set();
@@ -255,7 +272,7 @@ async function gunzipped(body) {
 async function runtimeFile(runtime, role, type, progress) {
   const name = runtime.names[role];
   const packed = GUNZIPS && runtime.gzipped.includes(role);
-  const response = await siteFetch(runtime.base + name + (packed ? ".gz" : ""), runtime.init);
+  const response = await kept(runtime.base + name + (packed ? ".gz" : ""), runtime.init);
   if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
   let body = counted(response.body, progress);
   if (packed) body = await gunzipped(body);
@@ -376,7 +393,7 @@ function addRest(pyodide, runtime) {
 // The snapshot's bytes: fetched and gunzipped here (static hosts serve .gz files as
 // they are, without Content-Encoding).
 async function snapshotBytes(url, progress, init) {
-  const response = await siteFetch(url, init);
+  const response = await kept(url, init);
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   const stream = await gunzipped(counted(response.body, progress));
   return new Uint8Array(await new Response(stream).arrayBuffer());
@@ -424,10 +441,16 @@ function integrity(hex) {
   return "sha256-" + btoa(String.fromCharCode(...bytes));
 }
 
-async function restore(options, progress, early, loaded) {
-  const { runtime, snapshot, snapshotPyodide } = options;
-  const bytes = snapshotBytes(snapshot, progress, runtime.init);
-  bytes.catch(() => {}); // awaited by Pyodide below, or given up with the restore
+// The snapshot's bytes, fetched from now on (awaited by Pyodide in restore(), or given
+// up with the restore).
+function snapshotFetch(options, progress) {
+  const bytes = snapshotBytes(options.snapshot, progress, options.runtime.init);
+  bytes.catch(() => {});
+  return bytes;
+}
+
+async function restore(options, early, loaded, bytes) {
+  const { runtime, snapshotPyodide } = options;
   const [{ loadPyodide, version }, asm] = await loaded;
   if (snapshotPyodide !== version) {
     throw new Error(`it was made with Pyodide ${snapshotPyodide}, this is ${version}`);
@@ -472,9 +495,10 @@ async function plain(options, progress, early, loaded) {
 // The snapshot saves the plain start's work (about 0.5 s here, now that the standard
 // library is bytecode) and costs its size (5.7 MB: 5 s at 10 Mbit/s). So it is
 // restored only where it costs next to nothing: when a cache has it (the service
-// worker keeps it once fetched), or when this connection moved more than FAST bytes
-// a second of the wasm and the standard library while Pyodide's loader came in (the
-// first tenth of a second here, a second at 10 Mbit/s). Otherwise
+// worker keeps it once fetched; it is then read at once, beside the wasm), or when
+// this connection moved more than FAST bytes a second of the wasm and the standard
+// library while Pyodide's loader came in (the first tenth of a second here, a second
+// at 10 Mbit/s). Otherwise
 // Python starts the plain way, and once it is ready, with a service worker to keep
 // it and no request to save data, the snapshot is fetched in the background for the
 // next page. `policy` ("always", "never") overrides the choice, for the benchmark.
@@ -492,10 +516,16 @@ async function cached(url) {
   }
 }
 
-async function snapshotWanted(options, progress) {
+// Why the snapshot is restored without waiting ("asked for", "cached"), or "".
+async function snapshotAtOnce(options) {
   if (!options.snapshot || options.policy === "never") return "";
   if (options.policy === "always") return "asked for";
-  if (await cached(options.snapshot)) return "cached";
+  return (await cached(options.snapshot)) ? "cached" : "";
+}
+
+// Otherwise: a fast connection, as measured while Pyodide's loader came in.
+function fastConnection(options, progress) {
+  if (!options.snapshot || options.policy === "never") return "";
   const rate = progress.rate();
   return rate >= FAST ? `a fast connection (${MB(rate)} MB/s)` : "";
 }
@@ -521,13 +551,23 @@ async function start(options) {
   const progress = progressOf((sizes.wasm || 0) + (sizes.stdlib || 0), "Starting Python…");
   let early = earlyFiles(runtime, progress);
   const loaded = modules(runtime);
-  await loaded;
-  const why = await snapshotWanted(options, progress);
-  if (why) {
+  // A snapshot the cache has is fetched at once, beside the wasm; one that would come
+  // over the network waits for the measure of the connection, once the loader is in.
+  const restoring = () => {
     progress.total += sizes.snapshot || 0;
     progress.after = "Restoring Python from the snapshot…";
+    return snapshotFetch(options, progress);
+  };
+  let why = await snapshotAtOnce(options);
+  let bytes = why ? restoring() : null;
+  await loaded;
+  if (!why) {
+    why = fastConnection(options, progress);
+    if (why) bytes = restoring();
+  }
+  if (why) {
     try {
-      const pyodide = await restore(options, progress, early, loaded);
+      const pyodide = await restore(options, early, loaded, bytes);
       return { pyodide, snapshot: why };
     } catch (error) {
       console.warn(
