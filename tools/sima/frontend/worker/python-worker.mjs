@@ -508,9 +508,11 @@ const FAST = 25e6; // bytes per second
 const LATER_MS = 3000;
 
 
+// (The runner's own handle on the cache: once the worker is offline, `self.caches` is
+// a stand-in that refuses.)
 async function cached(url) {
   try {
-    return Boolean(self.caches && (await self.caches.match(url)));
+    return Boolean(cacheStorage && (await cacheStorage.match(url)));
   } catch {
     return false; // no Cache Storage here (an opaque origin, a private mode)
   }
