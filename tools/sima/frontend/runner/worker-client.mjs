@@ -52,6 +52,16 @@ function spawn(viaBlob) {
   return new Worker(script, options);
 }
 
+// Bytes a second this page's document came at over the network (its Navigation
+// Timing), or 0 when it did not come that way (a cache or a service worker answered)
+// or the browser does not say.
+function documentRate() {
+  const entry = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+  if (!entry || !entry.transferSize || entry.workerStart > 0) return 0;
+  const took = entry.responseEnd - entry.responseStart;
+  return entry.encodedBodySize / (Math.max(took, 1) / 1000);
+}
+
 function loadMessage() {
   const load = { type: "load" };
   if (SETTINGS.runtime) {
@@ -65,6 +75,7 @@ function loadMessage() {
     // themselves (this code only reads it, when Python starts).
     load.policy = window.SIMA_SNAPSHOT;
     load.keep = Boolean(navigator.serviceWorker && navigator.serviceWorker.controller);
+    load.rate = documentRate();
   }
   return load;
 }

@@ -44,7 +44,8 @@
 //
 // Messages in:  {type: "load", runtime: {base, names, gzipped, sizes, lock, stdlib_names},
 //                snapshot?: URL, snapshotPyodide?: version, policy?: "always"|"never",
-//                keep?: (a service worker controls the page, and keeps what is fetched)}
+//                keep?: (a service worker controls the page, and keeps what is fetched),
+//                rate?: (bytes a second the page's own document came at, 0: unknown)}
 //               {type: "run", id, payloadUrl, name, code}
 //               {type: "cancel", id}   (a queued run the page no longer wants)
 // Messages out: {type: "progress", text}
@@ -496,15 +497,21 @@ async function plain(options, progress, early, loaded) {
 // library is bytecode) and costs its size (5.7 MB: 5 s at 10 Mbit/s). So it is
 // restored only where it costs next to nothing: when a cache has it (the service
 // worker keeps it once fetched; it is then read at once, beside the wasm), or when
-// this connection moved more than FAST bytes a second of the wasm and the standard
-// library while Pyodide's loader came in (the first tenth of a second here, a second
-// at 10 Mbit/s). Otherwise
+// this connection moved more than FAST bytes a second: of the page's own document, as
+// the page measured it, or of the wasm and the standard library while Pyodide's
+// loader came in (the first tenth of a second here, a second at 10 Mbit/s). Either is
+// a floor: a small document says more of the round trip than of the bandwidth, and
+// the runtime's files are read only as fast as they are gunzipped and compiled, which
+// on a slow processor (or through the service worker's script) says little of the
+// network. Otherwise
 // Python starts the plain way, and once it is ready, with a service worker to keep
 // it and no request to save data, the snapshot is fetched in the background for the
 // next page. `policy` ("always", "never") overrides the choice, for the benchmark.
 
 const PACKAGE = "sima-lab";
-const FAST = 25e6; // bytes per second
+// The snapshot's 5.7 MB cost what they save (about half a second here: 1.2 s against
+// 1.7 s to the first verdict, unthrottled) at about 11 MB/s; above 15, it pays.
+const FAST = 15e6; // bytes per second
 const LATER_MS = 3000;
 
 
@@ -525,10 +532,11 @@ async function snapshotAtOnce(options) {
   return (await cached(options.snapshot)) ? "cached" : "";
 }
 
-// Otherwise: a fast connection, as measured while Pyodide's loader came in.
+// Otherwise: a fast connection, as the page measured it or as measured while
+// Pyodide's loader came in.
 function fastConnection(options, progress) {
   if (!options.snapshot || options.policy === "never") return "";
-  const rate = progress.rate();
+  const rate = Math.max(options.rate || 0, progress.rate());
   return rate >= FAST ? `a fast connection (${MB(rate)} MB/s)` : "";
 }
 
