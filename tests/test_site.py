@@ -375,3 +375,22 @@ def test_every_page_holds_the_search_index_before_material_asks_for_it(
     assert scripts[bundle - 1] == root + "assets/sima/hold-search.js"
     assert scripts[bundle].startswith(root)
     assert (built_site / "assets/sima/hold-search.js").is_file()
+
+
+def test_each_page_links_only_the_stylesheets_it_needs(built_site: Path) -> None:
+    """Every stylesheet in a page's head holds its first paint: an entry page links the
+    theme's and the plugin's one, and the API reference's and the benchmarks' plots'
+    stylesheets come only with the pages that show them (and are there)."""
+
+    def styles(uri: str) -> list[str]:
+        soup = page(built_site, uri)
+        hrefs = [str(link["href"]) for link in soup.select('link[rel="stylesheet"]')]
+        for href in hrefs:
+            assert (built_site / uri / href).resolve().is_file(), (uri, href)
+        return [href.rsplit("/", 1)[-1] for href in hrefs]
+
+    entry = styles("entries/LESS-22")
+    assert [name for name in entry if not name.startswith(("main.", "palette."))] == ["sima.css"]
+    assert "_mkdocstrings.css" in styles("reference/lab")
+    assert "bench.css" in styles("benchmarks")
+    assert not {"_mkdocstrings.css", "bench.css"} & set(styles("authoring"))

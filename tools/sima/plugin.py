@@ -197,8 +197,8 @@ class SimaPlugin(BasePlugin[SimaConfig]):  # type: ignore[no-untyped-call]
             features = list(config.theme.get("features") or [])
             if "content.lazy" not in features:
                 config.theme["features"] = [*features, "content.lazy"]
+        # One stylesheet (the timelines' too): each is a render-blocking request.
         config.extra_css.append("assets/sima/sima.css")
-        config.extra_css.append("assets/sima/timeline.css")
         config.extra_javascript.append("assets/vendor/tablesort.min.js")
         config.extra_javascript.append("assets/vendor/tablesort.number.min.js")
         config.extra_javascript.append(module_script("assets/sima/site.js"))

@@ -3,7 +3,7 @@
 [`timeline_svg`][sima_lab.timeline.timeline_svg] is a pure function of the
 invocation records (and, optionally, what the check observed going wrong); it
 returns one `<svg>` element as text, with no script, no ids and no style sheet of its
-own: CSS classes (`tl-...`, styled by the site's `timeline.css` from Material's colour
+own: CSS classes (`tl-...`, styled by the site's `sima.css` from Material's colour
 variables) colour it in both palettes. The build draws every snippet's trace with it,
 and the browser's runner draws the trace of each Run with the same code in Pyodide.
 
