@@ -62,18 +62,26 @@ const siteFetch = self.fetch.bind(self);
 const post = self.postMessage.bind(self);
 const listen = self.addEventListener.bind(self);
 const Request_ = self.XMLHttpRequest;
+// (The runner's own handle on the cache: once the worker is offline, `self.caches` is
+// a stand-in that refuses.)
 const cacheStorage = self.caches;
+
+// The site's cached copy of `url`, or null.
+async function fromCache(url) {
+  try {
+    return (cacheStorage && (await cacheStorage.match(url))) || null;
+  } catch {
+    return null; // no Cache Storage here (an opaque origin, a private mode)
+  }
+}
 
 // A file of the site: from the site's cache when it has it (read here, not through the
 // service worker, which would pass every chunk through its own script), else fetched.
-async function kept(url, init) {
-  if (cacheStorage && !(init && init.cache === "reload")) {
-    try {
-      const hit = await cacheStorage.match(url);
-      if (hit) return hit;
-    } catch {
-      // no Cache Storage here (an opaque origin, a private mode): the network
-    }
+// `hit`: its cached copy, when the caller looked it up already.
+async function kept(url, init, hit = undefined) {
+  if (!(init && init.cache === "reload")) {
+    const copy = hit === undefined ? await fromCache(url) : hit;
+    if (copy) return copy;
   }
   return siteFetch(url, init);
 }
@@ -393,8 +401,8 @@ function addRest(pyodide, runtime) {
 
 // The snapshot's bytes: fetched and gunzipped here (static hosts serve .gz files as
 // they are, without Content-Encoding).
-async function snapshotBytes(url, progress, init) {
-  const response = await kept(url, init);
+async function snapshotBytes(url, progress, init, hit) {
+  const response = await kept(url, init, hit);
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   const stream = await gunzipped(counted(response.body, progress));
   return new Uint8Array(await new Response(stream).arrayBuffer());
@@ -443,9 +451,9 @@ function integrity(hex) {
 }
 
 // The snapshot's bytes, fetched from now on (awaited by Pyodide in restore(), or given
-// up with the restore).
-function snapshotFetch(options, progress) {
-  const bytes = snapshotBytes(options.snapshot, progress, options.runtime.init);
+// up with the restore); `hit`, its cached copy if already looked up.
+function snapshotFetch(options, progress, hit) {
+  const bytes = snapshotBytes(options.snapshot, progress, options.runtime.init, hit);
   bytes.catch(() => {});
   return bytes;
 }
@@ -515,21 +523,13 @@ const FAST = 15e6; // bytes per second
 const LATER_MS = 3000;
 
 
-// (The runner's own handle on the cache: once the worker is offline, `self.caches` is
-// a stand-in that refuses.)
-async function cached(url) {
-  try {
-    return Boolean(cacheStorage && (await cacheStorage.match(url)));
-  } catch {
-    return false; // no Cache Storage here (an opaque origin, a private mode)
-  }
-}
-
-// Why the snapshot is restored without waiting ("asked for", "cached"), or "".
+// Why the snapshot is restored without waiting ("asked for", "cached", or ""), and
+// its cached copy when the cache has it (read, not looked up again).
 async function snapshotAtOnce(options) {
-  if (!options.snapshot || options.policy === "never") return "";
-  if (options.policy === "always") return "asked for";
-  return (await cached(options.snapshot)) ? "cached" : "";
+  if (!options.snapshot || options.policy === "never") return { why: "" };
+  if (options.policy === "always") return { why: "asked for" };
+  const hit = await fromCache(options.snapshot);
+  return hit ? { why: "cached", hit } : { why: "", hit };
 }
 
 // Otherwise: a fast connection, as the page measured it or as measured while
@@ -545,7 +545,7 @@ function keepForLater(options) {
   if (!options.snapshot || !options.keep || options.policy === "never" || saving) return;
   // A little later: the reader's first verdict and the editor come first.
   setTimeout(() => {
-    cached(options.snapshot).then((there) => {
+    fromCache(options.snapshot).then((there) => {
       if (there) return;
       siteFetch(options.snapshot)
         .then((response) => (response.ok ? response.body.pipeTo(new WritableStream()) : null))
@@ -563,17 +563,18 @@ async function start(options) {
   const loaded = modules(runtime);
   // A snapshot the cache has is fetched at once, beside the wasm; one that would come
   // over the network waits for the measure of the connection, once the loader is in.
-  const restoring = () => {
+  const restoring = (hit) => {
     progress.total += sizes.snapshot || 0;
     progress.after = "Restoring Python from the snapshot…";
-    return snapshotFetch(options, progress);
+    return snapshotFetch(options, progress, hit);
   };
-  let why = await snapshotAtOnce(options);
-  let bytes = why ? restoring() : null;
+  const atOnce = await snapshotAtOnce(options);
+  let why = atOnce.why;
+  let bytes = why ? restoring(atOnce.hit) : null;
   await loaded;
   if (!why) {
     why = fastConnection(options, progress);
-    if (why) bytes = restoring();
+    if (why) bytes = restoring(atOnce.hit);
   }
   if (why) {
     try {
