@@ -183,18 +183,27 @@ def test_a_broken_cache_entry_falls_back_to_the_network(reader: Reader) -> None:
     assert ledger.since(mark, RUNTIME) == 0
 
 
-def test_a_cached_snapshot_is_restored_and_a_slow_link_starts_plain(reader: Reader) -> None:
-    """On a slow link the first page starts Python the plain way (the snapshot would
-    cost 5 s more at 10 Mbit/s) and fetches the snapshot afterwards, for the service
-    worker to keep; the next page restores it from the cache."""
+def slow_first_page(reader: Reader, init_script: str | None = None) -> Page:
+    """LESS-22 opened on a 10 Mbit/s link (its service worker's requests too, once it
+    controls the page), with `init_script` run before the page's own."""
     network = Network(reader.browser)
     slow = PROFILES["10mbit"].conditions()
     page = reader.context.new_page()
+    if init_script is not None:
+        page.add_init_script(init_script)
     network.page(page, slow)
     page.goto(reader.site.url + "entries/LESS-22/")
     page.wait_for_load_state("networkidle")
     page.wait_for_function(CONTROLLED)
     assert network.service_workers(slow) >= 1  # its requests are the network now
+    return page
+
+
+def test_a_cached_snapshot_is_restored_and_a_slow_link_starts_plain(reader: Reader) -> None:
+    """On a slow link the first page starts Python the plain way (the snapshot would
+    cost 5 s more at 10 Mbit/s) and fetches the snapshot afterwards, for the service
+    worker to keep; the next page restores it from the cache."""
+    page = slow_first_page(reader)
     result = reader.run(page)
     assert (result["state"], result["observed"]) == ("ok", "good")
     ready = [m for m in reader.console if "Python ready" in m]
@@ -224,15 +233,7 @@ def test_a_page_that_came_fast_restores_the_snapshot(reader: Reader) -> None:
     link that brought it fast, the first page restores the snapshot. The runtime's
     own files come at 10 Mbit/s here, so that measure alone would start plain (the
     test above): only the page's can make this restore."""
-    network = Network(reader.browser)
-    slow = PROFILES["10mbit"].conditions()
-    page = reader.context.new_page()
-    page.add_init_script(FAST_DOCUMENT)
-    network.page(page, slow)
-    page.goto(reader.site.url + "entries/LESS-22/")
-    page.wait_for_load_state("networkidle")
-    page.wait_for_function(CONTROLLED)
-    assert network.service_workers(slow) >= 1
+    page = slow_first_page(reader, FAST_DOCUMENT)
     result = reader.run(page)
     assert (result["state"], result["observed"]) == ("ok", "good")
     ready = [m for m in reader.console if "Python ready" in m]
